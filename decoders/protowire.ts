@@ -136,9 +136,33 @@ export class WireReader {
     return this.fixed64Lo(p);
   }
 
+  /** Reads a field tag (field number << 3 | wire type); rejects field number 0 and tags over 32 bits. */
+  tag(end: number): number {
+    const p = this.pos;
+    if (p < end) {
+      const b = this.buf[p];
+      if (b < 0x80 && b >= 8) {
+        this.pos = p + 1;
+        return b;
+      }
+    }
+    const t = this.varint(end);
+    if (t < 8 || t > 0xffffffff) this.fail(`invalid field tag ${t}`, p);
+    return t;
+  }
+
   /** Reads a length prefix and returns the end position of the delimited bytes (pos is at their start). */
   lengthDelimited(end: number): number {
     const at = this.pos;
+    if (at < end) {
+      const b = this.buf[at];
+      if (b < 0x80) {
+        const stop = at + 1 + b;
+        if (stop > end) this.fail(`length ${b} runs past the enclosing message`, at);
+        this.pos = at + 1;
+        return stop;
+      }
+    }
     const len = this.varint(end);
     const stop = this.pos + len;
     if (stop > end) this.fail(`length ${len} runs past the enclosing message`, at);
