@@ -4,6 +4,9 @@ import { uuidv5 } from '../lake/ids.js';
 import type { ProcessRow, StreamRow } from '../lake/types.js';
 import type { OtlpSignal } from '../decoders/types.js';
 import { compareUtf8 } from '../decoders/otlp/any-value.js';
+import { parseRfc3339Ns } from '../decoders/rfc3339.js';
+
+export { parseRfc3339Ns };
 
 const PROCESS_NAMESPACE = '80a447b8-fcdd-42a6-a613-f6c8719cd5fe';
 const STREAM_NAMESPACE = 'fe93bacf-e851-4cf6-8526-05f8454b3488';
@@ -78,7 +81,7 @@ export function otlpProcessRow(
   const a = (k: string) => attr(resourceAttributes, k);
   const namespace = a('service.namespace');
   const owner = ownerAttr(resourceAttributes);
-  const start = parseRfc3339Ns(startAttr(resourceAttributes)) ?? segmentBeginTime;
+  const start = parseRfc3339Ns(startAttr(resourceAttributes).trim()) ?? segmentBeginTime;
   const props = new Map<string, string>();
   for (const [k, v] of resourceAttributes) props.set(`otel.resource.${k}`, v);
   const properties: Record<string, string> = {};
@@ -114,43 +117,4 @@ export function otlpStreamRow(processId: string, signal: OtlpSignal, insertTime:
     objects_metadata: null,
     insert_time: insertTime,
   };
-}
-
-const RFC3339_RE =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-
-/** RFC 3339 date-time → exact Unix nanoseconds (fraction digits past 9 are truncated); undefined
- * when the text is not a valid RFC 3339 timestamp. */
-export function parseRfc3339Ns(text: string): bigint | undefined {
-  const m = RFC3339_RE.exec(text.trim());
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 60) return undefined;
-  let offsetMin = 0;
-  if (m[9] !== undefined) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
-  }
-  const days = daysFromCivil(year, month, day);
-  const secs = BigInt(days) * 86400n + BigInt(hour * 3600 + minute * 60 + second - offsetMin * 60);
-  const frac = BigInt(((m[7] ?? '') + '000000000').slice(0, 9));
-  return secs * 1_000_000_000n + frac;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
 }

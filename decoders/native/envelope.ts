@@ -3,6 +3,7 @@
 import { isUuid } from '../../lake/ids.js';
 import { MalformedPayloadError } from '../types.js';
 import { CborReader, MAJOR_ARRAY, MAJOR_MAP, MAJOR_NEGINT, MAJOR_SIMPLE, MAJOR_TEXT, MAJOR_UINT } from './cbor-reader.js';
+import { parseRfc3339Ns } from '../rfc3339.js';
 
 export interface NativeProcessInfo {
   process_id: string;
@@ -231,45 +232,13 @@ export function parseTransitTypes(bytes: Uint8Array, field = 'metadata'): Transi
   return types;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-
-/** RFC 3339 date-time → Unix nanoseconds, exactly (up to 9 fractional digits, `Z` or ±hh:mm). */
+/** RFC 3339 date-time → Unix nanoseconds, exactly; MalformedPayloadError when invalid. */
 export function parseRfc3339Nanos(text: string): bigint {
-  const m = RFC3339.exec(text);
-  const bad = (): never => {
+  const ns = parseRfc3339Ns(text);
+  if (ns === undefined) {
     throw new MalformedPayloadError(`invalid RFC 3339 time ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`);
-  };
-  if (!m) return bad();
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return bad();
-  if (hour > 23 || minute > 59 || second > 60) return bad(); // 60: leap second, counted forward
-  let offsetSeconds = 0;
-  if (!m[8]) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return bad();
-    offsetSeconds = (m[9] === '-' ? -1 : 1) * (oh * 3600 + om * 60);
   }
-  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
-  const fraction = m[7] ? BigInt(m[7].padEnd(9, '0')) : 0n;
-  return BigInt(seconds) * 1_000_000_000n + fraction;
-}
-
-// ---- helpers ----
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
+  return ns;
 }
 
 /** A validation failure inside one top-level field; readFields prefixes route and field name. */
