@@ -1,0 +1,126 @@
+// `contrail serve`: opens the lake, starts the ingest listeners, and shuts down gracefully on
+// SIGTERM / SIGINT (stop accepting, finish in-flight requests, close gRPC, catalog, blob store).
+import type { AddressInfo } from 'node:net';
+import { openBlobStore, openCatalog } from '../lake/open.js';
+import type { BlobStore, Catalog } from '../lake/types.js';
+import { createAuthenticator } from '../auth/index.js';
+import type { IngestDeps } from '../ingest/service.js';
+import { buildIngestApp } from '../ingest/http.js';
+import { startOtlpGrpcServer } from '../ingest/grpc.js';
+import { type ServeConfig, UsageError, authConfigured, checkExposure, formatHostPort } from './config.js';
+
+/** How long a graceful shutdown may take before the process gives up and exits 1. */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+function say(line: string): void {
+  process.stdout.write(`contrail: ${line}\n`);
+}
+
+type Closer = { name: string; close: () => Promise<void> };
+
+/** Closes in reverse order of opening; reports but survives individual failures. */
+async function closeAll(closers: Closer[]): Promise<boolean> {
+  let ok = true;
+  for (const c of [...closers].reverse()) {
+    try {
+      await c.close();
+    } catch (err) {
+      ok = false;
+      process.stderr.write(`contrail: error closing ${c.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  return ok;
+}
+
+/** Starts the server; resolves with the exit code once it has shut down (or failed to start). */
+export async function runServe(config: ServeConfig, version: string): Promise<number> {
+  checkExposure(config);
+
+  // Listeners that take requests first close first; stores close last.
+  const drainers: Closer[] = [];
+  const stores: Closer[] = [];
+  let shuttingDown = false;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+
+  const shutdown = async (why: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say(`${why}: stopping (finishing in-flight requests)`);
+    const timer = setTimeout(() => {
+      process.stderr.write('contrail: shutdown timed out; exiting\n');
+      resolveDone(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    const drained = await Promise.all(drainers.map((d) => closeAll([d])));
+    const closed = await closeAll(stores);
+    clearTimeout(timer);
+    say('stopped');
+    resolveDone(drained.every(Boolean) && closed ? 0 : 1);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      process.stderr.write(`contrail: second ${signal}; exiting now\n`);
+      process.exit(1);
+    }
+    void shutdown(`received ${signal}`);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  try {
+    const lakeOpts = { dataDir: config.dataDir, s3Endpoint: config.s3Endpoint, s3Region: config.s3Region };
+    const catalog: Catalog = await openCatalog(config.catalog, lakeOpts);
+    stores.push({ name: 'catalog', close: () => catalog.close() });
+    const blobs: BlobStore = await openBlobStore(config.blobs, lakeOpts);
+    stores.push({ name: 'blob store', close: () => blobs.close() });
+    const auth = await createAuthenticator({
+      apiKeysFile: config.apiKeysFile,
+      oidcIssuer: config.oidcIssuer,
+      oidcAudience: config.oidcAudience,
+    });
+
+    say(`version ${version} starting: catalog ${catalog.description}, blobs ${blobs.description}`);
+    if (auth.enabled) {
+      say(`authentication on (${[config.apiKeysFile && 'API keys', config.oidcIssuer && 'OIDC'].filter(Boolean).join(' + ')})`);
+    } else if (config.insecureNoAuth && !authConfigured(config)) {
+      say('WARNING: authentication is off (--insecure-no-auth): anyone who can reach the listeners can write');
+    } else {
+      say('no credentials configured: listening on loopback addresses only');
+    }
+
+    const deps: IngestDeps = {
+      catalog,
+      blobs,
+      auth,
+      corsOrigins: config.corsOrigins.length > 0 ? config.corsOrigins : undefined,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      ...(config.maxBodyBytes !== undefined ? { limits: { maxBodyBytes: config.maxBodyBytes } } : {}),
+    };
+
+    const app = await buildIngestApp(deps);
+    drainers.push({ name: 'HTTP listener', close: () => app.close() });
+    await app.listen({ host: config.httpAddr.host, port: config.httpAddr.port });
+    const httpAddr = app.server.address() as AddressInfo;
+    say(`OTLP/HTTP + native ingest listening on http://${formatHostPort(config.httpAddr.host, httpAddr.port)}`);
+
+    const grpc = await startOtlpGrpcServer(formatHostPort(config.otlpGrpcAddr.host, config.otlpGrpcAddr.port), deps);
+    drainers.push({ name: 'OTLP/gRPC listener', close: () => grpc.close() });
+    say(`OTLP/gRPC ingest listening on http://${formatHostPort(config.otlpGrpcAddr.host, grpc.port)}`);
+
+    say(
+      `Flight SQL is not served yet (--flight-addr ${formatHostPort(config.flightAddr.host, config.flightAddr.port)} is reserved for it)`,
+    );
+    if (shuttingDown) return done;
+    say('ready');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`contrail: failed to start: ${msg}\n`);
+    shuttingDown = true;
+    await closeAll(drainers);
+    await closeAll(stores);
+    return 1;
+  }
+  return done;
+}
