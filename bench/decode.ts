@@ -1,0 +1,125 @@
+// Decoder throughput: OTLP segments → Arrow batches, against protobufjs decoding the same bytes in
+// the same run. Records per second for a typical projection and for all columns, the ratio to
+// protobufjs, peak RSS. CONTRAIL_BENCH_SCALE (default 1) scales the record counts.
+import { performance } from 'node:perf_hooks';
+import type protobuf from 'protobufjs';
+import type { RecordBatch } from 'apache-arrow';
+import { decodeOtlpLogs } from '../decoders/otlp/decode-logs.js';
+import { decodeOtlpSpans } from '../decoders/otlp/decode-spans.js';
+import { decodeOtlpMeasures } from '../decoders/otlp/decode-metrics.js';
+import type { DecodeContext } from '../decoders/context.js';
+import { ResourceLogs, ResourceSpans, ResourceMetrics } from '../test/helpers/otlp-proto.js';
+
+const SCALE = Number(process.env.CONTRAIL_BENCH_SCALE ?? '1');
+const CTX: DecodeContext = {
+  blockId: '9ba3201e-8395-8c92-8027-50a35cb4e634',
+  processId: '92267645-021b-5d0f-960b-c74719552658',
+  streamId: '0f1e2d3c-4b5a-5968-8776-a5b4c3d2e1f0',
+  insertTime: 1_700_000_100_000_000_000n,
+  process: undefined,
+};
+
+const T0 = 1_700_000_000_000_000_000n;
+const kv = (key: string, v: string | number) =>
+  typeof v === 'number' ? { key, value: { intValue: String(v) } } : { key, value: { stringValue: v } };
+const bytesOf = (i: number, n: number) => Uint8Array.from({ length: n }, (_, k) => (i * 31 + k * 7) & 0xff);
+const ROUTES = ['/api/orders', '/api/cart', '/api/users/:id', '/health', '/api/checkout'];
+
+function logsSegment(n: number): Uint8Array {
+  const logRecords = Array.from({ length: n }, (_, i) => ({
+    timeUnixNano: String(T0 + BigInt(i) * 1_000_123n),
+    observedTimeUnixNano: String(T0 + BigInt(i) * 1_000_123n + 500n),
+    severityNumber: [9, 9, 9, 5, 13, 17][i % 6],
+    severityText: ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'][i % 6],
+    body: { stringValue: `request ${i} handled for ${ROUTES[i % 5]} in ${(i % 997) / 10} ms by worker ${i % 16}` },
+    attributes: [kv('http.route', ROUTES[i % 5]), kv('http.status_code', 200 + (i % 3)), kv('user.id', `u-${i % 1000}`), kv('thread.id', i % 16)],
+    traceId: bytesOf(i, 16),
+    spanId: bytesOf(i, 8),
+    flags: 1,
+  }));
+  return ResourceLogs.encode(ResourceLogs.fromObject({
+    resource: { attributes: [kv('service.name', 'checkout'), kv('host.name', 'host-1')] },
+    scopeLogs: [{ scope: { name: 'com.example.checkout', version: '1.4.2' }, logRecords }],
+  })).finish();
+}
+
+function spansSegment(n: number): Uint8Array {
+  const spans = Array.from({ length: n }, (_, i) => ({
+    traceId: bytesOf(Math.floor(i / 8), 16),
+    spanId: bytesOf(i, 8),
+    parentSpanId: i % 8 === 0 ? undefined : bytesOf(i - 1, 8),
+    name: ['GET /api/orders', 'SELECT orders', 'redis GET', 'POST /api/checkout'][i % 4],
+    kind: [2, 3, 3, 2][i % 4],
+    startTimeUnixNano: String(T0 + BigInt(i) * 10_000n),
+    endTimeUnixNano: String(T0 + BigInt(i) * 10_000n + BigInt(1000 + (i % 5000))),
+    attributes: [kv('http.route', ROUTES[i % 5]), kv('http.status_code', 200), kv('net.peer.name', 'db-1'), kv('db.system', 'postgresql'), kv('thread.id', i % 16)],
+    events: i % 10 === 0 ? [{ timeUnixNano: String(T0 + BigInt(i) * 10_000n + 10n), name: 'retry', attributes: [kv('attempt', 1)] }] : [],
+    status: { code: i % 50 === 0 ? 2 : 0, message: i % 50 === 0 ? 'timeout' : '' },
+  }));
+  return ResourceSpans.encode(ResourceSpans.fromObject({
+    resource: { attributes: [kv('service.name', 'checkout')] },
+    scopeSpans: [{ scope: { name: 'io.opentelemetry.http', version: '2.0' }, spans }],
+  })).finish();
+}
+
+function metricsSegment(points: number): Uint8Array {
+  const perMetric = 100;
+  const metrics = Array.from({ length: Math.ceil(points / perMetric) }, (_, m) => {
+    const dataPoints = Array.from({ length: perMetric }, (_, i) => ({
+      timeUnixNano: String(T0 + BigInt(i) * 10_000_000_000n),
+      startTimeUnixNano: String(T0),
+      attributes: [kv('host', `h${i % 4}`), kv('cpu', i % 8)],
+      ...(m % 2 === 0 ? { asDouble: i * 0.5 } : { asInt: String(i * 1000) }),
+    }));
+    return m % 2 === 0
+      ? { name: `system.cpu.utilization.${m}`, unit: '1', gauge: { dataPoints } }
+      : { name: `http.server.requests.${m}`, unit: '{request}', sum: { dataPoints, aggregationTemporality: 2, isMonotonic: true } };
+  });
+  return ResourceMetrics.encode(ResourceMetrics.fromObject({
+    resource: { attributes: [kv('service.name', 'checkout')] },
+    scopeMetrics: [{ scope: { name: 'meter' }, metrics }],
+  })).finish();
+}
+
+type Decode = (seg: Uint8Array, ctx: DecodeContext, projection: readonly string[] | null) => Iterable<RecordBatch>;
+
+function time(fn: () => number): { seconds: number; rows: number } {
+  const t = performance.now();
+  const rows = fn();
+  return { seconds: (performance.now() - t) / 1000, rows };
+}
+
+function run(label: string, segment: Uint8Array, perSegment: number, repeat: number, decode: Decode, typical: string[], type: protobuf.Type): void {
+  const ours = (projection: string[] | null) => () => {
+    let rows = 0;
+    for (let r = 0; r < repeat; r++) for (const b of decode(segment, CTX, projection)) rows += b.numRows;
+    return rows;
+  };
+  const baseline = () => {
+    for (let r = 0; r < repeat; r++) type.decode(segment);
+    return perSegment * repeat;
+  };
+  ours(typical)(); // warm-up
+  baseline();
+  const pb = time(baseline);
+  const typ = time(ours(typical));
+  const all = time(ours(null));
+  const rate = (x: { seconds: number; rows: number }) => x.rows / x.seconds;
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(12);
+  console.log(`\n${label}: ${(perSegment * repeat).toLocaleString('en-US')} records (${repeat} × segment of ${segment.length.toLocaleString('en-US')} bytes)`);
+  console.log(`  protobufjs full decode     ${fmt(rate(pb))} records/s`);
+  console.log(`  contrail typical (${typical.join(',')})`);
+  console.log(`                             ${fmt(rate(typ))} records/s  ${(rate(typ) / rate(pb)).toFixed(1)}× protobufjs`);
+  console.log(`  contrail all columns       ${fmt(rate(all))} records/s  ${(rate(all) / rate(pb)).toFixed(1)}× protobufjs`);
+  if (typ.rows !== perSegment * repeat) console.log(`  (rows decoded: ${typ.rows})`);
+}
+
+const logsPer = 10_000;
+run('logs', logsSegment(logsPer), logsPer, Math.max(1, Math.round(100 * SCALE)), decodeOtlpLogs, ['time', 'level', 'target', 'msg'], ResourceLogs);
+const spansPer = 5_000;
+run('spans', spansSegment(spansPer), spansPer, Math.max(1, Math.round(40 * SCALE)), decodeOtlpSpans,
+  ['trace_id', 'span_id', 'start_time', 'duration', 'name', 'kind'], ResourceSpans);
+const pointsPer = 10_000;
+run('metrics (gauge + sum points)', metricsSegment(pointsPer), pointsPer, Math.max(1, Math.round(100 * SCALE)), decodeOtlpMeasures,
+  ['time', 'name', 'value'], ResourceMetrics);
+console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -1,0 +1,442 @@
+// Growable column builders that write straight into the buffers Arrow adopts: typed arrays for
+// numbers and timestamps, UTF-8 bytes + Int32 offsets for strings, hashed dictionaries for repeated
+// strings, validity bitmaps for nullable columns. `finish()` hands the buffers to an Arrow `Data`
+// and starts a fresh batch; nothing is allocated per row except buffer growth.
+import {
+  makeData, makeVector, Vector, Data, Utf8, Int32, Int64, Float64, Dictionary, List,
+  TimestampNanosecond, type DataType,
+} from 'apache-arrow';
+
+const INITIAL_ROWS = 1024;
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number): T {
+  let cap = a.length * 2;
+  while (cap < need) cap *= 2;
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a);
+  return b;
+}
+
+/** Validity bitmap (bit set = valid) and null count for a nullable column. */
+class Validity {
+  bits = new Uint8Array(INITIAL_ROWS >> 3);
+  nulls = 0;
+  set(row: number, valid: boolean): void {
+    if (row >> 3 >= this.bits.length) this.bits = grow(this.bits, (row >> 3) + 1);
+    if (valid) this.bits[row >> 3] |= 1 << (row & 7);
+    else {
+      this.bits[row >> 3] &= ~(1 << (row & 7));
+      this.nulls++;
+    }
+  }
+  take(length: number): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+    const out = { nullBitmap: this.nulls ? this.bits.subarray(0, (length + 7) >> 3) : undefined, nullCount: this.nulls };
+    this.bits = new Uint8Array(INITIAL_ROWS >> 3);
+    this.nulls = 0;
+    return out;
+  }
+}
+
+export class Int32Column {
+  values = new Int32Array(INITIAL_ROWS);
+  length = 0;
+  private readonly validity: Validity | undefined;
+  constructor(nullable = false) {
+    this.validity = nullable ? new Validity() : undefined;
+  }
+  append(v: number): void {
+    if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
+    this.validity?.set(this.length, true);
+    this.values[this.length++] = v;
+  }
+  appendNull(): void {
+    if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
+    this.validity!.set(this.length, false);
+    this.values[this.length++] = 0;
+  }
+  finish(): Data<Int32> {
+    const length = this.length;
+    const nb = this.validity?.take(length);
+    const data = makeData({ type: new Int32(), length, data: this.values.subarray(0, length), ...nb });
+    this.values = new Int32Array(INITIAL_ROWS);
+    this.length = 0;
+    return data;
+  }
+}
+
+export class Float64Column {
+  values = new Float64Array(INITIAL_ROWS);
+  length = 0;
+  private readonly validity: Validity | undefined;
+  constructor(nullable = false) {
+    this.validity = nullable ? new Validity() : undefined;
+  }
+  append(v: number): void {
+    if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
+    this.validity?.set(this.length, true);
+    this.values[this.length++] = v;
+  }
+  appendNull(): void {
+    if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
+    this.validity!.set(this.length, false);
+    this.values[this.length++] = 0;
+  }
+  finish(): Data<Float64> {
+    const length = this.length;
+    const nb = this.validity?.take(length);
+    const data = makeData({ type: new Float64(), length, data: this.values.subarray(0, length), ...nb });
+    this.values = new Float64Array(INITIAL_ROWS);
+    this.length = 0;
+    return data;
+  }
+}
+
+/** 64-bit integers (Int64 or Timestamp(ns, UTC)) written as two 32-bit halves: no BigInt per row. */
+export class Int64Column {
+  /** Little-endian (lo, hi) pairs; the same bytes become the BigInt64Array Arrow reads. */
+  words = new Int32Array(INITIAL_ROWS * 2);
+  length = 0;
+  private readonly validity: Validity | undefined;
+  constructor(
+    private readonly kind: 'int64' | 'timestamp',
+    nullable = false,
+  ) {
+    this.validity = nullable ? new Validity() : undefined;
+  }
+  /** Appends hi·2^32 + lo (lo and hi taken as 32-bit patterns). */
+  appendWords(lo: number, hi: number): void {
+    const i = this.length * 2;
+    if (i === this.words.length) this.words = grow(this.words, i + 2);
+    this.validity?.set(this.length, true);
+    this.words[i] = lo;
+    this.words[i + 1] = hi;
+    this.length++;
+  }
+  appendBigInt(v: bigint): void {
+    this.appendWords(Number(BigInt.asUintN(32, v)), Number(BigInt.asIntN(32, v >> 32n)));
+  }
+  appendNull(): void {
+    this.appendWords(0, 0);
+    this.validity!.set(this.length - 1, false);
+  }
+  finish(): Data<Int64 | TimestampNanosecond> {
+    const length = this.length;
+    const nb = this.validity?.take(length);
+    const values = new BigInt64Array(this.words.buffer, 0, length);
+    const type = this.kind === 'int64' ? new Int64() : new TimestampNanosecond('UTC');
+    const data = makeData({ type, length, data: values, ...nb } as never) as unknown as Data<Int64 | TimestampNanosecond>;
+    this.words = new Int32Array(INITIAL_ROWS * 2);
+    this.length = 0;
+    return data;
+  }
+}
+
+/** Plain Utf8. Callers may write bytes directly: `reserve(n)`, `bytes[byteLength++] = …`, `endValue()`. */
+export class Utf8Column {
+  bytes = new Uint8Array(INITIAL_ROWS * 16);
+  byteLength = 0;
+  offsets = new Int32Array(INITIAL_ROWS + 1);
+  length = 0;
+  private readonly validity: Validity | undefined;
+  constructor(nullable = false) {
+    this.validity = nullable ? new Validity() : undefined;
+  }
+  reserve(n: number): void {
+    if (this.byteLength + n > this.bytes.length) this.bytes = grow(this.bytes, this.byteLength + n);
+  }
+  /** Closes the value whose bytes were written since the previous one. */
+  endValue(): void {
+    if (this.length + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
+    if (this.byteLength > 0x7fffffff) throw new RangeError('string column over 2 GiB');
+    this.validity?.set(this.length, true);
+    this.offsets[++this.length] = this.byteLength;
+  }
+  appendNull(): void {
+    if (this.length + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
+    this.validity!.set(this.length, false);
+    this.offsets[++this.length] = this.byteLength;
+  }
+  /** Copies bytes known to be valid UTF-8. */
+  appendRaw(src: Uint8Array, start: number, end: number): void {
+    this.writeRaw(src, start, end);
+    this.endValue();
+  }
+  /** Copies UTF-8 from a payload, replacing invalid sequences with U+FFFD. */
+  appendUtf8(src: Uint8Array, start: number, end: number): void {
+    this.writeUtf8(src, start, end);
+    this.endValue();
+  }
+  appendString(s: string): void {
+    this.writeString(s);
+    this.endValue();
+  }
+  writeRaw(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.reserve(n);
+    const b = this.bytes;
+    let o = this.byteLength;
+    // Short copies by hand: subarray() allocates a view per call.
+    if (n < 64) for (let i = start; i < end; i++) b[o++] = src[i];
+    else b.set(src.subarray(start, end), o);
+    this.byteLength += n;
+  }
+  writeUtf8(src: Uint8Array, start: number, end: number): void {
+    if (isValidUtf8(src, start, end)) this.writeRaw(src, start, end);
+    else this.writeString(repairUtf8(src, start, end));
+  }
+  writeString(s: string): void {
+    this.reserve(s.length * 3);
+    const { written } = encoder.encodeInto(s, this.bytes.subarray(this.byteLength));
+    this.byteLength += written;
+  }
+  writeByte(c: number): void {
+    if (this.byteLength === this.bytes.length) this.reserve(1);
+    this.bytes[this.byteLength++] = c;
+  }
+  /** Decimal digits of a non-negative safe integer, without making a string. */
+  writeUint(n: number): void {
+    if (n < 10) {
+      this.writeByte(0x30 + n);
+      return;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.reserve(digits);
+    let o = this.byteLength + digits;
+    this.byteLength = o;
+    const b = this.bytes;
+    for (let x = n; ; x = Math.floor(x / 10)) {
+      b[--o] = 0x30 + (x % 10);
+      if (x < 10) break;
+    }
+  }
+  writeAscii(s: string): void {
+    this.reserve(s.length);
+    const b = this.bytes;
+    let o = this.byteLength;
+    for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i);
+    this.byteLength = o;
+  }
+  finish(): Data<Utf8> {
+    const length = this.length;
+    const nb = this.validity?.take(length);
+    const data = makeData({
+      type: new Utf8(),
+      length,
+      valueOffsets: this.offsets.subarray(0, length + 1),
+      data: this.bytes.subarray(0, this.byteLength),
+      ...nb,
+    });
+    // The next batch is likely the size of this one: start there instead of regrowing.
+    this.bytes = new Uint8Array(Math.max(INITIAL_ROWS * 16, this.byteLength + (this.byteLength >> 3)));
+    this.byteLength = 0;
+    this.offsets = new Int32Array(Math.max(INITIAL_ROWS, length) + 1);
+    this.length = 0;
+    return data;
+  }
+}
+
+const encoder = new TextEncoder();
+const lenientDecoder = new TextDecoder('utf-8', { fatal: false });
+
+export function repairUtf8(src: Uint8Array, start: number, end: number): string {
+  return lenientDecoder.decode(src.subarray(start, end));
+}
+
+/** Strict UTF-8 check (no overlongs, surrogates or code points above U+10FFFF). */
+export function isValidUtf8(b: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+      if (i + 1 >= end || (b[i + 1] & 0xc0) !== 0x80) return false;
+      i += 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      if (i + 2 >= end) return false;
+      const c1 = b[i + 1];
+      if ((c1 & 0xc0) !== 0x80 || (b[i + 2] & 0xc0) !== 0x80) return false;
+      if (c === 0xe0 && c1 < 0xa0) return false;
+      if (c === 0xed && c1 >= 0xa0) return false;
+      i += 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      if (i + 3 >= end) return false;
+      const c1 = b[i + 1];
+      if ((c1 & 0xc0) !== 0x80 || (b[i + 2] & 0xc0) !== 0x80 || (b[i + 3] & 0xc0) !== 0x80) return false;
+      if (c === 0xf0 && c1 < 0x90) return false;
+      if (c === 0xf4 && c1 >= 0x90) return false;
+      i += 4;
+    } else return false;
+  }
+  return true;
+}
+
+/** Dictionary<Utf8, Int32>: values hashed by their bytes, codes per row. Codes restart each batch. */
+export class DictionaryColumn {
+  codes = new Int32Array(INITIAL_ROWS);
+  length = 0;
+  private values = new Utf8Column();
+  private table = new Int32Array(64).fill(-1);
+  private hashes = new Int32Array(32);
+  // One-entry cache: consecutive rows usually repeat the same source bytes (scope name, metric name).
+  private lastSrc: Uint8Array | undefined;
+  private lastStart = -1;
+  private lastEnd = -1;
+  private lastCode = -1;
+  private readonly validity: Validity | undefined;
+
+  constructor(
+    readonly type: Dictionary<Utf8, Int32>,
+    nullable = false,
+  ) {
+    this.validity = nullable ? new Validity() : undefined;
+  }
+
+  appendCode(code: number): void {
+    if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
+    this.validity?.set(this.length, true);
+    this.codes[this.length++] = code;
+  }
+  appendNull(): void {
+    if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
+    this.validity!.set(this.length, false);
+    this.codes[this.length++] = 0;
+  }
+  /** Appends UTF-8 bytes from a payload (invalid sequences replaced). */
+  appendUtf8(src: Uint8Array, start: number, end: number): void {
+    this.appendCode(this.codeOfUtf8(src, start, end));
+  }
+  appendString(s: string): void {
+    const b = encoder.encode(s);
+    this.appendCode(this.codeOf(b, 0, b.length));
+  }
+  codeOfUtf8(src: Uint8Array, start: number, end: number): number {
+    if (src === this.lastSrc && start === this.lastStart && end === this.lastEnd) return this.lastCode;
+    let code: number;
+    if (isValidUtf8(src, start, end)) code = this.codeOf(src, start, end);
+    else {
+      const b = encoder.encode(repairUtf8(src, start, end));
+      code = this.codeOf(b, 0, b.length);
+    }
+    this.lastSrc = src;
+    this.lastStart = start;
+    this.lastEnd = end;
+    return (this.lastCode = code);
+  }
+  /** Code of valid UTF-8 bytes, adding them to the dictionary when new. */
+  codeOf(src: Uint8Array, start: number, end: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
+    const mask = this.table.length - 1;
+    const vals = this.values;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const code = this.table[slot];
+      if (code < 0) break;
+      if (this.hashes[code] !== h) continue;
+      const s = vals.offsets[code];
+      const e = vals.offsets[code + 1];
+      if (e - s !== end - start) continue;
+      let same = true;
+      for (let i = 0; i < e - s; i++) {
+        if (vals.bytes[s + i] !== src[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return code;
+    }
+    const code = vals.length;
+    vals.appendRaw(src, start, end);
+    if (code === this.hashes.length) this.hashes = grow(this.hashes, code + 1);
+    this.hashes[code] = h;
+    if ((code + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
+    else this.insert(code, h);
+    return code;
+  }
+  private insert(code: number, h: number): void {
+    const mask = this.table.length - 1;
+    let slot = h & mask;
+    while (this.table[slot] >= 0) slot = (slot + 1) & mask;
+    this.table[slot] = code;
+  }
+  private rehash(size: number): void {
+    this.table = new Int32Array(size).fill(-1);
+    for (let c = 0; c < this.values.length; c++) this.insert(c, this.hashes[c]);
+  }
+  finish(): Data<Dictionary<Utf8, Int32>> {
+    const length = this.length;
+    const nb = this.validity?.take(length);
+    const dictionary = makeVector(this.values.finish());
+    const data = makeData({ type: this.type, length, data: this.codes.subarray(0, length), dictionary, ...nb });
+    this.codes = new Int32Array(INITIAL_ROWS);
+    this.length = 0;
+    this.table = new Int32Array(64).fill(-1);
+    this.lastSrc = undefined;
+    this.lastCode = -1;
+    return data;
+  }
+}
+
+/** Dictionary column over a fixed set of values (span kind, status, temporality…). */
+export class FixedDictionaryColumn {
+  codes = new Int32Array(INITIAL_ROWS);
+  length = 0;
+  private readonly dictionary: Vector<Utf8>;
+  constructor(
+    readonly type: Dictionary<Utf8, Int32>,
+    values: readonly string[],
+  ) {
+    this.dictionary = utf8Vector(values);
+  }
+  append(code: number): void {
+    if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
+    this.codes[this.length++] = code;
+  }
+  finish(): Data<Dictionary<Utf8, Int32>> {
+    const length = this.length;
+    const data = makeData({ type: this.type, length, data: this.codes.subarray(0, length), dictionary: this.dictionary });
+    this.codes = new Int32Array(INITIAL_ROWS);
+    this.length = 0;
+    return data;
+  }
+}
+
+export function utf8Vector(values: readonly string[]): Vector<Utf8> {
+  const col = new Utf8Column();
+  for (const v of values) col.appendString(v);
+  return makeVector(col.finish());
+}
+
+/** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0. */
+export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, length: number): Data {
+  return makeData({ type, length, data: new Int32Array(length), dictionary });
+}
+
+export function constantTimestampData(value: bigint, length: number): Data<TimestampNanosecond> {
+  return makeData({ type: new TimestampNanosecond('UTC'), length, data: new BigInt64Array(length).fill(value) } as never) as unknown as Data<TimestampNanosecond>;
+}
+
+/** List<Float64> or List<Int64> with non-null items; items appended, then `endList()` per row. */
+export class ListColumn {
+  offsets = new Int32Array(INITIAL_ROWS + 1);
+  length = 0;
+  readonly items: Float64Column | Int64Column;
+  constructor(readonly type: List<Float64> | List<Int64>) {
+    this.items = type.valueType instanceof Float64 ? new Float64Column() : new Int64Column('int64');
+  }
+  endList(): void {
+    if (this.length + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
+    this.offsets[++this.length] = this.items.length;
+  }
+  finish(): Data {
+    const length = this.length;
+    const child = this.items.finish() as Data<DataType>;
+    const data = makeData({ type: this.type as List<DataType>, length, valueOffsets: this.offsets.subarray(0, length + 1), child });
+    this.offsets = new Int32Array(INITIAL_ROWS + 1);
+    this.length = 0;
+    return data;
+  }
+}

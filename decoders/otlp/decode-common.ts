@@ -1,0 +1,236 @@
+// Pieces every OTLP view decoder shares: the per-segment constant columns (ids, process columns),
+// batch assembly in projection order, scope extras (§5.2), the time-range hint and error wrapping.
+import {
+  makeData, RecordBatch, Schema, Struct, Dictionary, type Data, type Field, type Utf8, type Int32, type Vector,
+} from 'apache-arrow';
+import type { DecodeContext, DecodeOptions } from '../context.js';
+import { CorruptSegmentError } from '../context.js';
+import { MalformedPayloadError } from '../types.js';
+import { utf8Vector, constantDictionaryData, constantTimestampData } from '../columns.js';
+import { jsonObject } from './any-value.js';
+import { WireReader, WIRE_LEN } from '../protowire.js';
+import { JsonObjectWriter, anyValueIsSet, jsonStringBytes, utf8, writeAnyValueJson } from './decode-json-text.js';
+import { Utf8Column } from '../columns.js';
+
+/** Columns whose value is the same on every row of a segment. */
+const CONSTANT_COLUMNS = new Set(['process_id', 'stream_id', 'block_id', 'insert_time', 'exe', 'username', 'computer', 'process_properties']);
+
+export function isConstantColumn(name: string): boolean {
+  return CONSTANT_COLUMNS.has(name);
+}
+
+/** `{"k":"v",…}` of the process row's properties, keys sorted per §5.1. */
+export function processPropertiesJson(ctx: DecodeContext): string {
+  const props = ctx.process?.properties ?? {};
+  return jsonObject(Object.entries(props).map(([k, v]) => [k, JSON.stringify(v)] as const));
+}
+
+function constantText(ctx: DecodeContext, name: string): string {
+  switch (name) {
+    case 'process_id':
+      return ctx.processId;
+    case 'stream_id':
+      return ctx.streamId;
+    case 'block_id':
+      return ctx.blockId;
+    case 'exe':
+      return ctx.process?.exe ?? '';
+    case 'username':
+      return ctx.process?.username ?? '';
+    case 'computer':
+      return ctx.process?.computer ?? '';
+    case 'process_properties':
+      return processPropertiesJson(ctx);
+  }
+  throw new Error(`not a constant column: ${name}`);
+}
+
+/** Assembles record batches of the projected fields: variable columns come from the decoder, constant
+ * ones are made here once per segment. */
+export class BatchAssembler {
+  readonly schema: Schema;
+  private readonly dictionaries = new Map<string, Vector<Utf8>>();
+
+  constructor(
+    readonly fields: Field[],
+    private readonly ctx: DecodeContext,
+  ) {
+    this.schema = new Schema(fields);
+    for (const f of fields) {
+      if (CONSTANT_COLUMNS.has(f.name) && f.name !== 'insert_time') {
+        this.dictionaries.set(f.name, utf8Vector([constantText(ctx, f.name)]));
+      }
+    }
+  }
+
+  /** `variable(name)` returns the finished data of a non-constant projected column. */
+  batch(length: number, variable: (name: string) => Data): RecordBatch {
+    const children = this.fields.map((f) => {
+      if (f.name === 'insert_time') return constantTimestampData(this.ctx.insertTime, length);
+      const dict = this.dictionaries.get(f.name);
+      if (dict) return constantDictionaryData(f.type as Dictionary<Utf8, Int32>, dict, length);
+      return variable(f.name);
+    });
+    const data = makeData({ type: new Struct(this.fields), length, children, nullCount: 0 });
+    return new RecordBatch(this.schema, data);
+  }
+}
+
+/** Inclusive time bounds as (hi, lo) 32-bit words for allocation-free comparisons. */
+export class TimeHint {
+  readonly active: boolean;
+  private readonly bHi: number;
+  private readonly bLo: number;
+  private readonly eHi: number;
+  private readonly eLo: number;
+  constructor(opts: DecodeOptions | undefined) {
+    const begin = opts?.timeRange?.begin;
+    const end = opts?.timeRange?.end;
+    this.active = begin !== undefined || end !== undefined;
+    const b = begin === undefined || begin < 0n ? 0n : begin;
+    const e = end === undefined || end >= 1n << 64n ? (1n << 64n) - 1n : end < 0n ? -1n : end;
+    this.bHi = Number((b >> 32n) & 0xffffffffn);
+    this.bLo = Number(b & 0xffffffffn);
+    this.eHi = e < 0n ? -1 : Number((e >> 32n) & 0xffffffffn);
+    this.eLo = e < 0n ? -1 : Number(e & 0xffffffffn);
+  }
+  /** t < begin, t given as unsigned words. */
+  before(lo: number, hi: number): boolean {
+    return hi < this.bHi || (hi === this.bHi && lo < this.bLo);
+  }
+  /** t > end. */
+  after(lo: number, hi: number): boolean {
+    if (this.eHi < 0) return true;
+    return hi > this.eHi || (hi === this.eHi && lo > this.eLo);
+  }
+  /** [start, end] overlaps the range. */
+  overlaps(sLo: number, sHi: number, eLo: number, eHi: number): boolean {
+    return !this.after(sLo, sHi) && !this.before(eLo, eHi);
+  }
+}
+
+/** Turns a wire-level failure into the segment error callers see; other errors pass through. */
+export function asCorruptSegment(e: unknown, blockId: string): unknown {
+  if (e instanceof MalformedPayloadError) {
+    return new CorruptSegmentError(blockId, e.offset ?? -1, e.message.replace(/^malformed protobuf at byte \d+: /, ''));
+  }
+  return e;
+}
+
+const K_SCOPE_NAME = utf8('otel.scope.name');
+const K_SCOPE_VERSION = utf8('otel.scope.version');
+const K_SCHEMA_URL = utf8('otel.scope.schema_url');
+const SCOPE_ATTR_PREFIX = 'otel.scope.attr.';
+
+/** The scope of a Scope* message: its name (for `target`) and, when asked, its §5.2 extras. */
+export class ScopeInfo {
+  nameStart = 0;
+  nameEnd = 0;
+  extraKeys: Uint8Array[] = [];
+  extraValues: Uint8Array[] = [];
+
+  /** Reads the Scope* message in [start, end): field 1 scope, field 3 schema_url. */
+  read(r: WireReader, start: number, end: number, withExtras: boolean): void {
+    this.nameStart = this.nameEnd = 0;
+    this.extraKeys = [];
+    this.extraValues = [];
+    let scopeStart = -1;
+    let scopeEnd = -1;
+    let urlStart = -1;
+    let urlEnd = -1;
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      const f = tag >>> 3;
+      const wt = tag & 7;
+      if (f === 1 || f === 3) {
+        if (wt !== WIRE_LEN) r.fail(`field ${f} of Scope* has wire type ${wt}`);
+        const stop = r.lengthDelimited(end);
+        if (f === 1) {
+          scopeStart = r.pos;
+          scopeEnd = stop;
+        } else {
+          urlStart = r.pos;
+          urlEnd = stop;
+        }
+        r.pos = stop;
+      } else r.skip(wt, end);
+    }
+    let versionStart = 0;
+    let versionEnd = 0;
+    const attrs: Array<[number, number]> = [];
+    if (scopeStart >= 0) {
+      r.pos = scopeStart;
+      while (r.pos < scopeEnd) {
+        const tag = r.tag(scopeEnd);
+        const f = tag >>> 3;
+        const wt = tag & 7;
+        if (f >= 1 && f <= 3) {
+          if (wt !== WIRE_LEN) r.fail(`field ${f} of InstrumentationScope has wire type ${wt}`);
+          const stop = r.lengthDelimited(scopeEnd);
+          if (f === 1) {
+            this.nameStart = r.pos;
+            this.nameEnd = stop;
+          } else if (f === 2) {
+            versionStart = r.pos;
+            versionEnd = stop;
+          } else attrs.push([r.pos, stop]);
+          r.pos = stop;
+        } else r.skip(wt, scopeEnd);
+      }
+    }
+    if (!withExtras) return;
+    const buf = r.buf;
+    const add = (key: Uint8Array, value: Uint8Array): void => {
+      this.extraKeys.push(key);
+      this.extraValues.push(value);
+    };
+    if (this.nameEnd > this.nameStart) add(K_SCOPE_NAME, jsonStringBytes(buf, this.nameStart, this.nameEnd));
+    if (versionEnd > versionStart) add(K_SCOPE_VERSION, jsonStringBytes(buf, versionStart, versionEnd));
+    if (attrs.length > 0) {
+      // Each attribute with a value becomes otel.scope.attr.<key>, its value as §5.1 JSON.
+      for (const [s, e] of attrs) {
+        const [ks, ke, vs, ve] = keyValueRanges(r, s, e);
+        if (vs < 0 || !anyValueIsSet(r, vs, ve)) continue;
+        const key = new Utf8Column();
+        key.writeString(SCOPE_ATTR_PREFIX);
+        key.writeUtf8(buf, ks, ke);
+        const value = new Utf8Column();
+        writeAnyValueJson(value, r, vs, ve);
+        add(key.bytes.slice(0, key.byteLength), value.bytes.slice(0, value.byteLength));
+      }
+    }
+    if (urlEnd > urlStart) add(K_SCHEMA_URL, jsonStringBytes(buf, urlStart, urlEnd));
+  }
+
+  addExtras(w: JsonObjectWriter): void {
+    for (let i = 0; i < this.extraKeys.length; i++) w.addJson(this.extraKeys[i], this.extraValues[i]);
+  }
+}
+
+/** Key and value byte ranges of a KeyValue message (value -1 when absent). */
+export function keyValueRanges(r: WireReader, start: number, end: number): [number, number, number, number] {
+  let ks = start;
+  let ke = start;
+  let vs = -1;
+  let ve = -1;
+  r.pos = start;
+  while (r.pos < end) {
+    const tag = r.tag(end);
+    const f = tag >>> 3;
+    const wt = tag & 7;
+    if (f === 1 || f === 2) {
+      if (wt !== WIRE_LEN) r.fail(`field ${f} of KeyValue has wire type ${wt}`);
+      const stop = r.lengthDelimited(end);
+      if (f === 1) {
+        ks = r.pos;
+        ke = stop;
+      } else {
+        vs = r.pos;
+        ve = stop;
+      }
+      r.pos = stop;
+    } else r.skip(wt, end);
+  }
+  return [ks, ke, vs, ve];
+}

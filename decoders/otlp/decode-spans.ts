@@ -1,0 +1,432 @@
+// ResourceSpans segment (protobuf) → `otel_spans` record batches (otlp-mapping §9).
+import type { Data, Dictionary, Int32, RecordBatch, Utf8 } from 'apache-arrow';
+import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protowire.js';
+import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
+import { Int64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn } from '../columns.js';
+import { projectFields } from './schemas.js';
+import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment } from './decode-common.js';
+import { JsonObjectWriter, writeHex, writeJsonString, utf8 } from './decode-json-text.js';
+
+const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+const STATUSES = ['UNSET', 'OK', 'ERROR'];
+const K_TRACE_STATE = utf8('otel.trace_state');
+
+export function* decodeOtlpSpans(
+  segment: Uint8Array,
+  ctx: DecodeContext,
+  projection: readonly string[] | null,
+  opts?: DecodeOptions,
+): Generator<RecordBatch, void, undefined> {
+  const decoder = new SpansDecoder(segment, ctx, projection, opts);
+  try {
+    yield* decoder.run();
+  } catch (e) {
+    throw asCorruptSegment(e, ctx.blockId);
+  }
+}
+
+class SpansDecoder {
+  private readonly r: WireReader;
+  private readonly out: BatchAssembler;
+  private readonly batchRows: number;
+  private readonly hint: TimeHint;
+  private rows = 0;
+
+  private readonly traceId: Utf8Column | undefined;
+  private readonly spanId: Utf8Column | undefined;
+  private readonly parentSpanId: Utf8Column | undefined;
+  private readonly startTime: Int64Column | undefined;
+  private readonly endTime: Int64Column | undefined;
+  private readonly duration: Int64Column | undefined;
+  private readonly name: DictionaryColumn | undefined;
+  private readonly kind: FixedDictionaryColumn | undefined;
+  private readonly status: FixedDictionaryColumn | undefined;
+  private readonly statusMessage: Utf8Column | undefined;
+  private readonly properties: Utf8Column | undefined;
+  private readonly events: Utf8Column | undefined;
+  private readonly links: Utf8Column | undefined;
+  private readonly props: JsonObjectWriter;
+  private readonly nested: JsonObjectWriter;
+  private readonly scope = new ScopeInfo();
+
+  // The Span being decoded (positions into the segment; -1 = absent).
+  private traceStart = -1;
+  private traceEnd = -1;
+  private spanStart = -1;
+  private spanEnd = -1;
+  private stateStart = -1;
+  private stateEnd = -1;
+  private parentStart = -1;
+  private parentEnd = -1;
+  private nameStart = -1;
+  private nameEnd = -1;
+  private kindCode = 0;
+  private sLo = 0;
+  private sHi = 0;
+  private eLo = 0;
+  private eHi = 0;
+  private statusStart = -1;
+  private statusEnd = -1;
+
+  constructor(segment: Uint8Array, ctx: DecodeContext, projection: readonly string[] | null, opts: DecodeOptions | undefined) {
+    const fields = projectFields('otel_spans', projection);
+    this.r = new WireReader(segment);
+    this.out = new BatchAssembler(fields, ctx);
+    this.batchRows = batchRowsOf(opts);
+    this.hint = new TimeHint(opts);
+    const type = (n: string) => fields.find((f) => f.name === n)?.type as Dictionary<Utf8, Int32> | undefined;
+    const want = new Set(fields.map((f) => f.name));
+    this.traceId = want.has('trace_id') ? new Utf8Column() : undefined;
+    this.spanId = want.has('span_id') ? new Utf8Column() : undefined;
+    this.parentSpanId = want.has('parent_span_id') ? new Utf8Column(true) : undefined;
+    this.startTime = want.has('start_time') ? new Int64Column('timestamp') : undefined;
+    this.endTime = want.has('end_time') ? new Int64Column('timestamp') : undefined;
+    this.duration = want.has('duration') ? new Int64Column('int64') : undefined;
+    this.name = want.has('name') ? new DictionaryColumn(type('name')!) : undefined;
+    this.kind = want.has('kind') ? new FixedDictionaryColumn(type('kind')!, KINDS) : undefined;
+    this.status = want.has('status') ? new FixedDictionaryColumn(type('status')!, STATUSES) : undefined;
+    this.statusMessage = want.has('status_message') ? new Utf8Column(true) : undefined;
+    this.properties = want.has('properties') ? new Utf8Column() : undefined;
+    this.events = want.has('events') ? new Utf8Column() : undefined;
+    this.links = want.has('links') ? new Utf8Column() : undefined;
+    this.props = new JsonObjectWriter(this.r);
+    this.nested = new JsonObjectWriter(this.r);
+  }
+
+  *run(): Generator<RecordBatch, void, undefined> {
+    const r = this.r;
+    const end = r.buf.length;
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      const f = tag >>> 3;
+      const wt = tag & 7;
+      if (f === 2) {
+        if (wt !== WIRE_LEN) r.fail(`field 2 of ResourceSpans has wire type ${wt}`);
+        const stop = r.lengthDelimited(end);
+        yield* this.scopeSpans(r.pos, stop);
+        r.pos = stop;
+      } else if (f === 1 || f === 3) {
+        if (wt !== WIRE_LEN) r.fail(`field ${f} of ResourceSpans has wire type ${wt}`);
+        r.skip(wt, end);
+      } else r.skip(wt, end);
+    }
+    if (this.rows > 0) yield this.flush();
+  }
+
+  private *scopeSpans(start: number, end: number): Generator<RecordBatch, void, undefined> {
+    const r = this.r;
+    this.scope.read(r, start, end, this.properties !== undefined);
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      if (tag >>> 3 !== 2) {
+        r.skip(tag & 7, end);
+        continue;
+      }
+      if ((tag & 7) !== WIRE_LEN) r.fail(`field 2 of ScopeSpans has wire type ${tag & 7}`);
+      const stop = r.lengthDelimited(end);
+      this.span(r.pos, stop);
+      r.pos = stop;
+      if (this.rows === this.batchRows) yield this.flush();
+    }
+  }
+
+  private span(start: number, end: number): void {
+    const r = this.r;
+    const buf = r.buf;
+    this.traceStart = this.spanStart = this.stateStart = this.parentStart = this.nameStart = this.statusStart = -1;
+    this.traceEnd = this.spanEnd = this.stateEnd = this.parentEnd = this.nameEnd = this.statusEnd = -1;
+    this.kindCode = 0;
+    this.sLo = this.sHi = this.eLo = this.eHi = 0;
+    const props = this.properties ? this.props : undefined;
+    props?.reset();
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      const f = tag >>> 3;
+      const wt = tag & 7;
+      switch (f) {
+        case 1:
+        case 2:
+        case 3:
+        case 4:
+        case 5:
+        case 9:
+        case 11:
+        case 13:
+        case 15: {
+          if (wt !== WIRE_LEN) r.fail(`field ${f} of Span has wire type ${wt}`);
+          const stop = r.lengthDelimited(end);
+          const s = r.pos;
+          switch (f) {
+            case 1:
+              this.traceStart = s;
+              this.traceEnd = stop;
+              break;
+            case 2:
+              this.spanStart = s;
+              this.spanEnd = stop;
+              break;
+            case 3:
+              this.stateStart = s;
+              this.stateEnd = stop;
+              break;
+            case 4:
+              this.parentStart = s;
+              this.parentEnd = stop;
+              break;
+            case 5:
+              this.nameStart = s;
+              this.nameEnd = stop;
+              break;
+            case 9:
+              if (props) props.addKeyValue(s, stop);
+              break;
+            case 15:
+              this.statusStart = s;
+              this.statusEnd = stop;
+              break;
+            // 11 events, 13 links: rescanned when their columns are written.
+          }
+          r.pos = stop;
+          break;
+        }
+        case 7:
+        case 8: {
+          if (wt !== WIRE_I64) r.fail(`field ${f} of Span has wire type ${wt}`);
+          const p = r.pos;
+          if (p + 8 > end) r.fail('truncated fixed64');
+          r.pos = p + 8;
+          if (f === 7) {
+            this.sLo = r.fixed64Lo(p);
+            this.sHi = r.fixed64Lo(p + 4);
+          } else {
+            this.eLo = r.fixed64Lo(p);
+            this.eHi = r.fixed64Lo(p + 4);
+          }
+          break;
+        }
+        case 6:
+          if (wt !== WIRE_VARINT) r.fail(`field 6 of Span has wire type ${wt}`);
+          this.kindCode = r.varint(end);
+          break;
+        case 10:
+        case 12:
+        case 14:
+          if (wt !== WIRE_VARINT) r.fail(`field ${f} of Span has wire type ${wt}`);
+          r.skipVarint(end);
+          break;
+        case 16:
+          if (wt !== WIRE_I32) r.fail(`field 16 of Span has wire type ${wt}`);
+          r.skip(wt, end);
+          break;
+        default:
+          r.skip(wt, end);
+      }
+    }
+    // Rejected spans (§3.4): ids of the wrong length, a zero (or ≥ 2^63) start or end time.
+    if (this.traceEnd - this.traceStart !== 16 || this.spanEnd - this.spanStart !== 8) return;
+    if ((this.sLo === 0 && this.sHi === 0) || this.sHi >= 0x80000000) return;
+    if ((this.eLo === 0 && this.eHi === 0) || this.eHi >= 0x80000000) return;
+    if (this.hint.active && !this.hint.overlaps(this.sLo, this.sHi, this.eLo, this.eHi)) return;
+
+    this.rows++;
+    if (this.traceId) {
+      writeHex(this.traceId, buf, this.traceStart, this.traceEnd);
+      this.traceId.endValue();
+    }
+    if (this.spanId) {
+      writeHex(this.spanId, buf, this.spanStart, this.spanEnd);
+      this.spanId.endValue();
+    }
+    const parent = this.parentSpanId;
+    if (parent) {
+      let nonZero = false;
+      if (this.parentEnd - this.parentStart === 8) for (let i = this.parentStart; i < this.parentEnd; i++) nonZero ||= buf[i] !== 0;
+      if (nonZero) {
+        writeHex(parent, buf, this.parentStart, this.parentEnd);
+        parent.endValue();
+      } else parent.appendNull();
+    }
+    this.startTime?.appendWords(this.sLo, this.sHi);
+    this.endTime?.appendWords(this.eLo, this.eHi);
+    if (this.duration) {
+      // end − start over (hi, lo) words, two's complement.
+      const lo = (this.eLo - this.sLo) >>> 0;
+      const borrow = this.eLo >>> 0 < this.sLo >>> 0 ? 1 : 0;
+      this.duration.appendWords(lo, (this.eHi - this.sHi - borrow) | 0);
+    }
+    if (this.name) {
+      if (this.nameStart >= 0) this.name.appendUtf8(buf, this.nameStart, this.nameEnd);
+      else this.name.appendUtf8(buf, 0, 0);
+    }
+    this.kind?.append(this.kindCode >= 0 && this.kindCode < KINDS.length ? this.kindCode : 0);
+    if (this.status || this.statusMessage) this.writeStatus();
+    if (props) {
+      this.scope.addExtras(props);
+      if (this.stateEnd > this.stateStart) props.addJsonString(K_TRACE_STATE, buf, this.stateStart, this.stateEnd);
+      props.writeTo(this.properties!);
+      this.properties!.endValue();
+    }
+    if (this.events) this.writeNested(this.events, start, end, 11);
+    if (this.links) this.writeNested(this.links, start, end, 13);
+  }
+
+  private writeStatus(): void {
+    const r = this.r;
+    let code = 0;
+    let ms = -1;
+    let me = -1;
+    if (this.statusStart >= 0) {
+      const end = this.statusEnd;
+      r.pos = this.statusStart;
+      while (r.pos < end) {
+        const tag = r.tag(end);
+        const f = tag >>> 3;
+        const wt = tag & 7;
+        if (f === 2) {
+          if (wt !== WIRE_LEN) r.fail(`field 2 of Status has wire type ${wt}`);
+          me = r.lengthDelimited(end);
+          ms = r.pos;
+          r.pos = me;
+        } else if (f === 3) {
+          if (wt !== WIRE_VARINT) r.fail(`field 3 of Status has wire type ${wt}`);
+          code = r.varint(end);
+        } else r.skip(wt, end);
+      }
+    }
+    this.status?.append(code >= 0 && code < STATUSES.length ? code : 0);
+    const col = this.statusMessage;
+    if (col) {
+      if (me > ms) col.appendUtf8(r.buf, ms, me);
+      else col.appendNull();
+    }
+  }
+
+  /** events (field 11) or links (field 13) of the span in [start, end) as a JSON array. */
+  private writeNested(col: Utf8Column, start: number, end: number, field: number): void {
+    const r = this.r;
+    col.writeAscii('[');
+    let first = true;
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      if (tag >>> 3 !== field) {
+        r.skip(tag & 7, end);
+        continue;
+      }
+      const stop = r.lengthDelimited(end);
+      const s = r.pos;
+      if (!first) col.writeAscii(',');
+      first = false;
+      if (field === 11) this.writeEvent(col, s, stop);
+      else this.writeLink(col, s, stop);
+      r.pos = stop;
+    }
+    col.writeAscii(']');
+    col.endValue();
+  }
+
+  private writeEvent(col: Utf8Column, start: number, end: number): void {
+    const r = this.r;
+    const attrs = this.nested;
+    attrs.reset();
+    let time = 0n;
+    let ns = 0;
+    let ne = 0;
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      const f = tag >>> 3;
+      const wt = tag & 7;
+      if (f === 1) {
+        if (wt !== WIRE_I64) r.fail(`field 1 of Span.Event has wire type ${wt}`);
+        time = r.fixed64(end);
+      } else if (f === 2 || f === 3) {
+        if (wt !== WIRE_LEN) r.fail(`field ${f} of Span.Event has wire type ${wt}`);
+        const stop = r.lengthDelimited(end);
+        if (f === 2) {
+          ns = r.pos;
+          ne = stop;
+        } else attrs.addKeyValue(r.pos, stop);
+        r.pos = stop;
+      } else r.skip(wt, end);
+    }
+    col.writeAscii('{"attributes":');
+    attrs.writeTo(col);
+    col.writeAscii(',"name":');
+    writeJsonString(col, r.buf, ns, ne);
+    col.writeAscii(',"time":' + (time >= 1n << 63n ? '0' : time.toString()) + '}');
+  }
+
+  private writeLink(col: Utf8Column, start: number, end: number): void {
+    const r = this.r;
+    const attrs = this.nested;
+    attrs.reset();
+    let ts = 0;
+    let te = 0;
+    let ss = 0;
+    let se = 0;
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      const f = tag >>> 3;
+      const wt = tag & 7;
+      if (f === 1 || f === 2 || f === 4) {
+        if (wt !== WIRE_LEN) r.fail(`field ${f} of Span.Link has wire type ${wt}`);
+        const stop = r.lengthDelimited(end);
+        if (f === 1) {
+          ts = r.pos;
+          te = stop;
+        } else if (f === 2) {
+          ss = r.pos;
+          se = stop;
+        } else attrs.addKeyValue(r.pos, stop);
+        r.pos = stop;
+      } else r.skip(wt, end);
+    }
+    col.writeAscii('{"attributes":');
+    attrs.writeTo(col);
+    col.writeAscii(',"span_id":"');
+    writeHex(col, r.buf, ss, se);
+    col.writeAscii('","trace_id":"');
+    writeHex(col, r.buf, ts, te);
+    col.writeAscii('"}');
+  }
+
+  private flush(): RecordBatch {
+    const length = this.rows;
+    this.rows = 0;
+    return this.out.batch(length, (name): Data => {
+      switch (name) {
+        case 'trace_id':
+          return this.traceId!.finish();
+        case 'span_id':
+          return this.spanId!.finish();
+        case 'parent_span_id':
+          return this.parentSpanId!.finish();
+        case 'start_time':
+          return this.startTime!.finish();
+        case 'end_time':
+          return this.endTime!.finish();
+        case 'duration':
+          return this.duration!.finish();
+        case 'name':
+          return this.name!.finish();
+        case 'kind':
+          return this.kind!.finish();
+        case 'status':
+          return this.status!.finish();
+        case 'status_message':
+          return this.statusMessage!.finish();
+        case 'properties':
+          return this.properties!.finish();
+        case 'events':
+          return this.events!.finish();
+        case 'links':
+          return this.links!.finish();
+      }
+      throw new Error(`otel_spans decoder has no column ${name}`);
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DataType } from 'apache-arrow';
+import { decodeOtlpSpans } from '../../decoders/otlp/decode-spans.js';
+import { otelSpansSchema } from '../../decoders/otlp/schemas.js';
+import { encodeTracesRequest, decodeResourceSpans } from '../helpers/otlp-proto.js';
+import { TRACES } from './otlp-index-fixtures.js';
+import { TRICKY_TRACES } from './otlp-decode-fixtures.js';
+import { CTX, expectedSpanRows, batchesToRows, segmentsOf } from './otlp-decode-oracle.js';
+
+const id = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+const s = (key: string, v: string) => ({ key, value: { stringValue: v } });
+
+
+function check(request: object): number {
+  let n = 0;
+  for (const seg of segmentsOf('traces', 'proto', encodeTracesRequest(request))) {
+    const expected = expectedSpanRows(decodeResourceSpans(seg), CTX);
+    assert.deepEqual(batchesToRows(decodeOtlpSpans(seg, CTX, null)), expected);
+    n += expected.length;
+  }
+  return n;
+}
+
+test('every otel_spans column equals protobufjs + the §9 mapping (index fixtures)', () => {
+  assert.ok(check(TRACES) > 0);
+});
+
+test('ids, parent nulls, kinds, statuses, durations, events and links follow §9; rejected spans are skipped', () => {
+  assert.equal(check(TRICKY_TRACES), 4);
+});
+
+test('negative durations and nanoseconds beyond 2^53 are exact', () => {
+  const seg = segmentsOf('traces', 'proto', encodeTracesRequest(TRICKY_TRACES))[0];
+  const rows = batchesToRows(decodeOtlpSpans(seg, CTX, ['start_time', 'duration']));
+  assert.deepEqual(rows[0], { start_time: 1700000000000000001n, duration: 500000002n });
+  assert.deepEqual(rows[1], { start_time: 20n, duration: -10n });
+  assert.deepEqual(rows[3], { start_time: 9223372036854775807n, duration: 1n - 9223372036854775807n });
+});
+
+test('otel_spans batches carry the view schema; nullable exactly where §9 says', () => {
+  const seg = segmentsOf('traces', 'proto', encodeTracesRequest(TRICKY_TRACES))[0];
+  const [batch] = decodeOtlpSpans(seg, CTX, null);
+  assert.deepEqual(batch.schema.fields.map(String), otelSpansSchema.fields.map(String));
+  assert.deepEqual(batch.schema.fields.filter((f) => f.nullable).map((f) => f.name), ['parent_span_id', 'status_message']);
+  const t = (n: string) => batch.schema.fields.find((f) => f.name === n)!.type;
+  assert.equal(String(t('duration')), 'Int64');
+  assert.ok(DataType.isDictionary(t('kind')) && DataType.isDictionary(t('name')));
+  assert.equal(String(t('trace_id')), 'Utf8');
+});
+
+test('only projected columns are built; batches respect batchRows', () => {
+  const spans = Array.from({ length: 10 }, (_, i) => ({ traceId: id(16, 1), spanId: id(8, i + 1), startTimeUnixNano: '1', endTimeUnixNano: String(2 + i), name: `s${i % 3}` }));
+  const seg = segmentsOf('traces', 'proto', encodeTracesRequest({ resourceSpans: [{ scopeSpans: [{ spans }] }] }))[0];
+  const batches = [...decodeOtlpSpans(seg, CTX, ['name', 'span_id'], { batchRows: 4 })];
+  assert.deepEqual(batches.map((b) => b.numRows), [4, 4, 2]);
+  assert.deepEqual(batches[0].schema.fields.map((f) => f.name), ['name', 'span_id']);
+  assert.deepEqual(batchesToRows(batches).map((r) => r.name), spans.map((x) => x.name));
+});
+
+test('the time hint keeps every span overlapping the range', () => {
+  const spans = [[1, 5], [4, 8], [9, 12], [13, 20]].map(([a, b], i) => ({ traceId: id(16, 1), spanId: id(8, i + 1), startTimeUnixNano: String(a), endTimeUnixNano: String(b) }));
+  const seg = segmentsOf('traces', 'proto', encodeTracesRequest({ resourceSpans: [{ scopeSpans: [{ spans }] }] }))[0];
+  const rows = batchesToRows(decodeOtlpSpans(seg, CTX, ['start_time'], { timeRange: { begin: 5n, end: 9n } }));
+  assert.deepEqual(rows.map((r) => r.start_time), [1n, 4n, 9n]);
+});
