@@ -1,0 +1,84 @@
+// Native log decode throughput: SDK-shaped `log` blocks (§12 descriptors) → log_entries batches.
+// Baseline in the same run: CBOR-decode the payload (cborg) and LZ4-decompress both buffers — the
+// floor any decoder pays before reading a single event. Run: node --import tsx bench/decode-native.ts
+import { decode as cborDecode } from 'cborg';
+import { decompressFrameSync } from 'lz4-napi';
+import { decodeNativeLogs, nativeDecodeContext } from '../decoders/native/index.js';
+import { encodeBlockPayload } from '../test/helpers/native-encoder.js';
+import {
+  DependencyWriter, SDK_LOG_DEPS, SDK_LOG_OBJECTS, TransitBufferWriter, logStringInteropV3, processRow, streamRow, taggedLogInterop,
+} from '../test/helpers/native-events.js';
+
+const BLOCKS = 8;
+const EVENTS_PER_BLOCK = 20_000;
+const ROUNDS = 5;
+
+const WORDS = ['request', 'handled', 'user', 'cache', 'miss', 'hit', 'latency', 'ms', 'connection', 'opened', 'closed', 'retry', 'payload', 'bytes'];
+
+function makeBlock(seed: number): Uint8Array {
+  let s = seed;
+  const rnd = (n: number) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
+  const deps = new DependencyWriter(SDK_LOG_DEPS);
+  for (let t = 1; t <= 40; t++) deps.string(t, `app::module${t}::sub`);
+  deps.string(100, 'request_id').string(101, 'abc-123').string(102, 'route').string(103, '/api/v1/items');
+  deps.propertySet(200, [[100, 101], [102, 103]]);
+  const objs = new TransitBufferWriter(SDK_LOG_OBJECTS);
+  let ticks = 1_000_000n + BigInt(seed) * 1_000_000_000n;
+  for (let i = 0; i < EVENTS_PER_BLOCK; i++) {
+    ticks += BigInt(1 + rnd(5000));
+    const words = 5 + rnd(8);
+    let msg = '';
+    for (let w = 0; w < words; w++) msg += (w ? ' ' : '') + WORDS[rnd(WORDS.length)];
+    msg += ` ${rnd(100000)}`;
+    const target = 1 + rnd(40);
+    if (i % 10 === 0) objs.entry('TaggedLogInteropEvent', taggedLogInterop(SDK_LOG_OBJECTS, ticks, 1 + rnd(6), target, 200, msg));
+    else objs.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, ticks, 1 + rnd(6), target, msg));
+  }
+  return encodeBlockPayload(deps.finish(), objs.finish());
+}
+
+const payloads = Array.from({ length: BLOCKS }, (_, i) => makeBlock(i + 1));
+const process = processRow();
+const stream = streamRow(SDK_LOG_DEPS, SDK_LOG_OBJECTS);
+const ctxs = payloads.map((_, i) => nativeDecodeContext({ blockId: `block-${i}`, insertTime: 0n, process, stream, objectOffset: BigInt(i * EVENTS_PER_BLOCK) }));
+const totalEvents = BLOCKS * EVENTS_PER_BLOCK;
+const totalBytes = payloads.reduce((n, p) => n + p.length, 0);
+
+function baseline(): number {
+  let n = 0;
+  for (const p of payloads) {
+    const m = cborDecode(p) as { dependencies: Uint8Array; objects: Uint8Array };
+    n += decompressFrameSync(Buffer.from(m.dependencies)).length + decompressFrameSync(Buffer.from(m.objects)).length;
+  }
+  return n;
+}
+
+function decodeAll(projection: readonly string[] | null): number {
+  let rows = 0;
+  for (let i = 0; i < payloads.length; i++) for (const b of decodeNativeLogs(payloads[i], ctxs[i], projection)) rows += b.numRows;
+  return rows;
+}
+
+function best(fn: () => number): number {
+  fn(); // warm-up
+  let bestMs = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    const t = performance.now();
+    fn();
+    bestMs = Math.min(bestMs, performance.now() - t);
+  }
+  return bestMs;
+}
+
+if (decodeAll(null) !== totalEvents) throw new Error('decoder lost rows');
+const baseMs = best(baseline);
+const fullMs = best(() => decodeAll(null));
+const projMs = best(() => decodeAll(['time', 'level', 'msg']));
+const rate = (ms: number) => (totalEvents / (ms / 1000) / 1e6).toFixed(2);
+console.log(`native log decode: ${BLOCKS} blocks × ${EVENTS_PER_BLOCK} events, ${(totalBytes / 1e6).toFixed(1)} MB of payload`);
+console.log(`  baseline (cborg + lz4 decompress only): ${baseMs.toFixed(1)} ms  = ${rate(baseMs)} M events/s`);
+console.log(`  decodeNativeLogs, all 13 columns:        ${fullMs.toFixed(1)} ms  = ${rate(fullMs)} M events/s  (${(fullMs / baseMs).toFixed(2)}× baseline)`);
+console.log(`  decodeNativeLogs, time+level+msg:        ${projMs.toFixed(1)} ms  = ${rate(projMs)} M events/s  (${(projMs / baseMs).toFixed(2)}× baseline)`);
