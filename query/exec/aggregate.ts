@@ -1,0 +1,119 @@
+// Hash aggregation: group keys (dictionary codes map once per batch dictionary) → dense group ids,
+// then columnar accumulators per aggregate. State is counted against the query's memory budget.
+import { colFromValues, valueAt, type Col, type ColumnBatch } from './column.js';
+import { chunk, type BatchStream } from './operators.js';
+import type { Evaluator } from './expr-eval.js';
+import type { MemoryPool } from './memory.js';
+import type { GroupAccumulator } from '../functions/registry.js';
+import type { ScalarType } from '../plan/types.js';
+
+export interface AggregateSpec {
+  groupBy: Evaluator[];
+  groupTypes: ScalarType[];
+  aggregates: { args: Evaluator[]; create: () => GroupAccumulator }[];
+}
+
+const NULL_KEY = Symbol('null');
+
+class GroupTable {
+  readonly keys: unknown[][];
+  private readonly single = new Map<unknown, number>();
+  private readonly composite = new Map<string, number>();
+  size = 0;
+  keyBytes = 0;
+
+  constructor(private readonly width: number) {
+    this.keys = Array.from({ length: width }, () => []);
+  }
+
+  private add(values: unknown[]): number {
+    const id = this.size++;
+    for (let k = 0; k < this.width; k++) this.keys[k].push(values[k]);
+    this.keyBytes += 16 + this.width * 24;
+    return id;
+  }
+
+  /** Group id of every row. */
+  assign(cols: Col[], n: number): Int32Array {
+    const ids = new Int32Array(n);
+    if (this.width === 0) {
+      if (this.size === 0) this.add([]);
+      return ids;
+    }
+    if (this.width === 1) {
+      const c = cols[0];
+      if (c.dict) {
+        // resolve each dictionary entry once, then map codes
+        const byCode = new Int32Array(c.dict.length).fill(-1);
+        const codes = c.values as Int32Array;
+        for (let i = 0; i < n; i++) {
+          if (c.valid !== null && c.valid[i] === 0) {
+            ids[i] = this.lookup(NULL_KEY, null);
+            continue;
+          }
+          const code = codes[i];
+          let g = byCode[code];
+          if (g < 0) g = byCode[code] = this.lookup(c.dict[code], c.dict[code]);
+          ids[i] = g;
+        }
+        return ids;
+      }
+      for (let i = 0; i < n; i++) {
+        const v = valueAt(c, i);
+        ids[i] = this.lookup(v === null ? NULL_KEY : v, v);
+      }
+      return ids;
+    }
+    const row = new Array<unknown>(this.width);
+    for (let i = 0; i < n; i++) {
+      let key = '';
+      for (let k = 0; k < this.width; k++) {
+        const v = valueAt(cols[k], i);
+        row[k] = v;
+        key += v === null ? '\u0001' : `${typeof v === 'string' ? 's' : 'v'}${String(v).length}:${String(v)}`;
+      }
+      let g = this.composite.get(key);
+      if (g === undefined) {
+        g = this.add(row);
+        this.composite.set(key, g);
+      }
+      ids[i] = g;
+    }
+    return ids;
+  }
+
+  private lookup(key: unknown, value: unknown): number {
+    let g = this.single.get(key);
+    if (g === undefined) {
+      g = this.add([value]);
+      this.single.set(key, g);
+    }
+    return g;
+  }
+}
+
+export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool: MemoryPool, batchRows: number): BatchStream {
+  const table = new GroupTable(spec.groupBy.length);
+  const accs = spec.aggregates.map((a) => a.create());
+  let reserved = 0;
+  try {
+    for await (const b of input) {
+      const ids = table.assign(spec.groupBy.map((g) => g(b)), b.length);
+      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(b)), b.length));
+      const now = table.keyBytes + accs.reduce((s, a) => s + a.bytes(), 0);
+      pool.resize('aggregate', reserved, now);
+      reserved = now;
+    }
+    // a global aggregate over no rows still yields one row (count = 0, sum = NULL)
+    if (spec.groupBy.length === 0 && table.size === 0) table.assign([], 0);
+    const n = table.size;
+    const cols: Col[] = [
+      ...spec.groupTypes.map((t, k) => colFromValues(t, table.keys[k])),
+      ...accs.map((a) => a.finish(n)),
+    ];
+    const out: ColumnBatch = { length: n, cols };
+    yield* chunk(out, batchRows);
+  } finally {
+    pool.resize('aggregate', reserved, 0);
+  }
+}

@@ -1,0 +1,238 @@
+// Arrow RecordBatch <-> ColumnBatch. Reading keeps dictionary codes and aliases aligned primitive
+// buffers; writing packs validity bitmaps and UTF-8 bytes into the buffers Arrow adopts.
+import {
+  DataType, Data, IntervalUnit, RecordBatch, Schema, Struct, Type, TimeUnit, makeData, makeVector, vectorFromArray,
+  type Field, type Timestamp,
+} from 'apache-arrow';
+import type { Col, ColumnBatch } from './column.js';
+import { arrowTypeOf, type PlanField, type ScalarType } from '../plan/types.js';
+import { QueryError } from '../errors.js';
+
+/** The engine type an Arrow type is read as; undefined when the engine cannot carry it. */
+export function scalarTypeOfArrow(t: DataType): ScalarType | undefined {
+  switch (t.typeId) {
+    case Type.Null:
+      return 'null';
+    case Type.Bool:
+      return 'bool';
+    case Type.Int: {
+      const { bitWidth, isSigned } = t as unknown as { bitWidth: number; isSigned: boolean };
+      if (bitWidth < 32) return 'int32';
+      if (bitWidth === 32) return isSigned ? 'int32' : 'uint32';
+      return isSigned ? 'int64' : 'uint64';
+    }
+    case Type.Float:
+      return 'float64';
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return 'utf8';
+    case Type.Timestamp:
+    case Type.Date:
+      return 'timestamp';
+    case Type.Interval:
+    case Type.Duration:
+      return 'interval';
+    case Type.Dictionary:
+      return scalarTypeOfArrow((t as unknown as { dictionary: DataType }).dictionary);
+    case Type.List:
+    case Type.FixedSizeList:
+    case Type.Struct:
+    case Type.Map:
+      return 'list';
+    default:
+      return undefined;
+  }
+}
+
+function validityOf(data: Data): Uint8Array | null {
+  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) {
+    return data.typeId === Type.Null ? new Uint8Array(data.length) : null;
+  }
+  const out = new Uint8Array(data.length);
+  const bits = data.nullBitmap;
+  const off = data.offset;
+  for (let i = 0; i < data.length; i++) out[i] = (bits[(i + off) >> 3] >> ((i + off) & 7)) & 1;
+  return out;
+}
+
+function bigintView(values: ArrayBufferView, offset: number, length: number, unsigned: boolean): BigInt64Array | BigUint64Array {
+  const byteOffset = values.byteOffset + offset * 8;
+  const Ctor = unsigned ? BigUint64Array : BigInt64Array;
+  if (byteOffset % 8 === 0) return new Ctor(values.buffer as ArrayBuffer, byteOffset, length);
+  return new Ctor((values.buffer as ArrayBuffer).slice(byteOffset, byteOffset + length * 8));
+}
+
+const NS_PER_UNIT: Record<number, bigint> = {
+  [TimeUnit.SECOND]: 1_000_000_000n,
+  [TimeUnit.MILLISECOND]: 1_000_000n,
+  [TimeUnit.MICROSECOND]: 1_000n,
+  [TimeUnit.NANOSECOND]: 1n,
+};
+
+const decoder = new TextDecoder();
+
+function readStrings(data: Data): string[] {
+  const offsets = data.valueOffsets as Int32Array | BigInt64Array;
+  const bytes = data.values as Uint8Array;
+  const out = new Array<string>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const b = Number(offsets[data.offset + i]);
+    const e = Number(offsets[data.offset + i + 1]);
+    out[i] = e > b ? decoder.decode(bytes.subarray(b, e)) : '';
+  }
+  return out;
+}
+
+/** Reads one Arrow column (all its chunks are assumed to be this one Data). */
+export function colFromArrow(data: Data, type: ScalarType): Col {
+  const n = data.length;
+  const valid = validityOf(data);
+  const t = data.type;
+  if (t.typeId === Type.Dictionary) {
+    const dictVec = (data as Data & { dictionary?: { toArray(): unknown[] } }).dictionary;
+    const dict = dictVec ? (Array.from(dictVec.toArray() as ArrayLike<unknown>, (s) => (s ?? '') as string)) : [];
+    const src = (data.values as ArrayLike<number>);
+    const codes = new Int32Array(n);
+    for (let i = 0; i < n; i++) codes[i] = Number(src[data.offset + i]);
+    return { type, length: n, values: codes, dict, valid };
+  }
+  switch (type) {
+    case 'null':
+      return { type, length: n, values: new Uint8Array(n), valid: new Uint8Array(n) };
+    case 'bool': {
+      const bits = data.values as Uint8Array;
+      const v = new Uint8Array(n);
+      for (let i = 0; i < n; i++) v[i] = (bits[(i + data.offset) >> 3] >> ((i + data.offset) & 7)) & 1;
+      return { type, length: n, values: v, valid };
+    }
+    case 'int32':
+    case 'uint32':
+    case 'float64': {
+      const src = data.values as unknown as ArrayLike<number> & { subarray(b: number, e: number): ArrayLike<number> };
+      if ((type === 'int32' && src instanceof Int32Array) || (type === 'uint32' && src instanceof Uint32Array) || (type === 'float64' && src instanceof Float64Array)) {
+        return { type, length: n, values: src.subarray(data.offset, data.offset + n) as Col['values'], valid };
+      }
+      const v = type === 'int32' ? new Int32Array(n) : type === 'uint32' ? new Uint32Array(n) : new Float64Array(n);
+      for (let i = 0; i < n; i++) v[i] = Number(src[data.offset + i]);
+      return { type, length: n, values: v, valid };
+    }
+    case 'int64':
+    case 'uint64':
+      return { type, length: n, values: bigintView(data.values as ArrayBufferView, data.offset, n, type === 'uint64'), valid };
+    case 'timestamp': {
+      if (t.typeId === Type.Date) {
+        const ms = makeVector(data);
+        const v = new BigInt64Array(n);
+        for (let i = 0; i < n; i++) v[i] = BigInt(Number(ms.get(i) ?? 0)) * 1_000_000n;
+        return { type, length: n, values: v, valid };
+      }
+      const raw = bigintView(data.values as ArrayBufferView, data.offset, n, false) as BigInt64Array;
+      const scale = NS_PER_UNIT[(t as Timestamp).unit];
+      if (scale === 1n) return { type, length: n, values: raw, valid };
+      const v = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) v[i] = raw[i] * scale;
+      return { type, length: n, values: v, valid };
+    }
+    case 'utf8':
+      return { type, length: n, values: readStrings(data), valid };
+    case 'interval': {
+      const v = new BigInt64Array(n);
+      if (t.typeId === Type.Duration) {
+        const raw = bigintView(data.values as ArrayBufferView, data.offset, n, false) as BigInt64Array;
+        const scale = NS_PER_UNIT[(t as unknown as { unit: number }).unit];
+        for (let i = 0; i < n; i++) v[i] = raw[i] * scale;
+        return { type, length: n, values: v, valid };
+      }
+      if ((t as unknown as { unit: number }).unit !== IntervalUnit.MONTH_DAY_NANO) {
+        throw new QueryError('INVALID_ARGUMENT', 'only MonthDayNano intervals can be read');
+      }
+      // 16 bytes per value: months (int32), days (int32), nanoseconds (int64); months have no fixed length
+      const words = data.values as unknown as Int32Array;
+      const nanos = bigintView(words, data.offset * 2, n * 2, false) as BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        const months = words[(data.offset + i) * 4];
+        if (months !== 0) throw new QueryError('INVALID_ARGUMENT', 'intervals with months are not supported');
+        v[i] = BigInt(words[(data.offset + i) * 4 + 1]) * 86_400_000_000_000n + nanos[i * 2 + 1];
+      }
+      return { type, length: n, values: v, valid };
+    }
+    case 'list': {
+      const vec = makeVector(data);
+      const v = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const x = vec.get(i) as { toArray?: () => unknown } | unknown;
+        v[i] = x && typeof x === 'object' && 'toArray' in x && typeof x.toArray === 'function' ? Array.from(x.toArray() as ArrayLike<unknown>) : x;
+      }
+      return { type, length: n, values: v, valid };
+    }
+  }
+}
+
+export function batchFromArrow(rb: RecordBatch, fields: { name: string; type: ScalarType }[]): ColumnBatch {
+  const cols = fields.map((f) => {
+    const idx = rb.schema.fields.findIndex((x: Field) => x.name === f.name);
+    if (idx < 0) throw new QueryError('INTERNAL', `scan returned no column ${f.name}`);
+    return colFromArrow(rb.data.children[idx], f.type);
+  });
+  return { length: rb.numRows, cols };
+}
+
+function packBits(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(((bytes.length + 63) >> 6) << 3);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]) out[i >> 3] |= 1 << (i & 7);
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+function dataFromCol(c: Col, f: PlanField): Data {
+  const type = arrowTypeOf(f);
+  const length = c.length;
+  let nullBitmap: Uint8Array | undefined;
+  let nullCount = 0;
+  if (c.valid) {
+    for (let i = 0; i < length; i++) if (c.valid[i] === 0) nullCount++;
+    if (nullCount > 0) nullBitmap = packBits(c.valid);
+  }
+  const base = { type, length, nullCount, nullBitmap } as const;
+  switch (f.type) {
+    case 'null':
+    case 'utf8': {
+      const strs = f.type === 'null' ? new Array<string>(length).fill('') : c.dict ? c.dict : (c.values as string[]);
+      const encoded = strs.map((s) => encoder.encode(s));
+      const codes = c.dict ? (c.values as Int32Array) : undefined;
+      const valueOffsets = new Int32Array(length + 1);
+      let total = 0;
+      for (let i = 0; i < length; i++) {
+        if (nullCount === 0 || c.valid![i] === 1) total += encoded[codes ? codes[i] : i].length;
+        valueOffsets[i + 1] = total;
+      }
+      const bytes = new Uint8Array(total);
+      for (let i = 0; i < length; i++) {
+        if (valueOffsets[i + 1] > valueOffsets[i]) bytes.set(encoded[codes ? codes[i] : i], valueOffsets[i]);
+      }
+      return makeData({ ...base, type: type as never, valueOffsets, data: bytes }) as Data;
+    }
+    case 'bool':
+      return makeData({ ...base, type: type as never, data: packBits(c.values as Uint8Array) }) as Data;
+    case 'interval': {
+      const ns = c.values as BigInt64Array;
+      const words = new Int32Array(length * 4);
+      const pairs = new BigInt64Array(words.buffer);
+      for (let i = 0; i < length; i++) pairs[i * 2 + 1] = ns[i];
+      return makeData({ ...base, type: type as never, data: words }) as Data;
+    }
+    case 'list': {
+      const vals = (c.values as unknown[]).map((v, i) => (c.valid && c.valid[i] === 0 ? null : v));
+      return vectorFromArray(vals, type).data[0];
+    }
+    default:
+      return makeData({ ...base, type: type as never, data: c.values as never }) as Data;
+  }
+}
+
+export function batchToArrow(schema: Schema, fields: PlanField[], b: ColumnBatch): RecordBatch {
+  const children = fields.map((f, i) => dataFromCol(b.cols[i], f));
+  const data = makeData({ type: new Struct(schema.fields), length: b.length, nullCount: 0, children });
+  return new RecordBatch(schema, data);
+}

@@ -1,0 +1,9 @@
+// Loads every built-in function into the registry.
+import './math.js';
+import './strings.js';
+import './time.js';
+import './conditional.js';
+import './json.js';
+import './aggregates.js';
+
+export { scalarFunction, aggregateFunction, functionNames } from './registry.js';

@@ -1,0 +1,60 @@
+// Function contracts and the name → implementation registry. The planner asks `bind` for the argument
+// types to cast to and the result type; executors call `eval` / accumulators on coerced columns.
+import type { Col } from '../exec/column.js';
+import type { ScalarType } from '../plan/types.js';
+
+export interface EvalContext {
+  /** Statement time, Unix ns: every now() of a query returns it. */
+  now: bigint;
+}
+
+export interface Binding {
+  /** Types the arguments are cast to, one per argument. */
+  args: ScalarType[];
+  returns: ScalarType;
+}
+
+export interface ScalarFunction {
+  name: string;
+  /** The binding for these argument types, or an error message. */
+  bind(argTypes: ScalarType[]): Binding | string;
+  eval(args: Col[], n: number, ctx: EvalContext): Col;
+}
+
+/** Per-group state of one aggregate, updated a batch at a time. */
+export interface GroupAccumulator {
+  /** groups[i] is the group of row i; group ids are dense and grow by one at a time. */
+  update(groups: Int32Array, args: Col[], n: number): void;
+  finish(numGroups: number): Col;
+  /** Approximate bytes held, counted against the query's memory budget. */
+  bytes(): number;
+}
+
+export interface AggregateFunction {
+  name: string;
+  bind(argTypes: ScalarType[]): Binding | string;
+  create(binding: Binding): GroupAccumulator;
+}
+
+const scalars = new Map<string, ScalarFunction>();
+const aggregates = new Map<string, AggregateFunction>();
+
+export function registerScalar(f: ScalarFunction, ...aliases: string[]): void {
+  for (const n of [f.name, ...aliases]) scalars.set(n, f);
+}
+
+export function registerAggregate(f: AggregateFunction, ...aliases: string[]): void {
+  for (const n of [f.name, ...aliases]) aggregates.set(n, f);
+}
+
+export function scalarFunction(name: string): ScalarFunction | undefined {
+  return scalars.get(name.toLowerCase());
+}
+
+export function aggregateFunction(name: string): AggregateFunction | undefined {
+  return aggregates.get(name.toLowerCase());
+}
+
+export function functionNames(): { scalar: string[]; aggregate: string[] } {
+  return { scalar: [...scalars.keys()].sort(), aggregate: [...aggregates.keys()].sort() };
+}

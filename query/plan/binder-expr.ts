@@ -1,0 +1,466 @@
+// Binds node-sql-parser expression ASTs to typed Exprs against a scope: name resolution, implicit
+// coercion, aggregate extraction, and constant folding (so `now() - interval '1 hour'` reaches
+// pushdown as a literal).
+import type { AstNode } from '../sql/parse.js';
+import { invalid, positionAt, positionOfWord, type SqlPosition } from '../errors.js';
+import { col, exprKey, lit, type AggregateCall, type BinaryOp, type Expr } from './expr.js';
+import { isInteger, isNumeric, typeName, type PlanField, type PlanSchema, type Scalar, type ScalarType } from './types.js';
+import { commonType } from '../functions/coercion.js';
+import { aggregateFunction, scalarFunction, type EvalContext } from '../functions/registry.js';
+import { DistinctAccumulator } from '../functions/aggregates.js';
+import { evaluateConstant } from '../exec/expr-eval.js';
+import { parseIntervalText, parseTimestampText } from '../functions/time-text.js';
+import { castValue } from '../exec/kernels.js';
+import { QueryError } from '../errors.js';
+import '../functions/index.js';
+
+/** Collects the aggregate calls of one SELECT; bound calls become column references to their ids. */
+export interface AggregateCollector {
+  input: PlanSchema;
+  calls: AggregateCall[];
+}
+
+export interface ExprScope {
+  schema: PlanSchema;
+  /** Set where aggregates are allowed (select list, HAVING, ORDER BY of an aggregate query). */
+  aggregates?: AggregateCollector;
+  /** Clause name for error messages ("WHERE", "GROUP BY"). */
+  clause: string;
+}
+
+export interface BindEnv {
+  sql: string;
+  ctx: EvalContext;
+  newId(): number;
+}
+
+const CAST_TYPES: Record<string, ScalarType> = {
+  BIGINT: 'int64', INT8: 'int64', INT: 'int32', INTEGER: 'int32', INT4: 'int32', SMALLINT: 'int32', INT2: 'int32',
+  TINYINT: 'int32', DOUBLE: 'float64', 'DOUBLE PRECISION': 'float64', FLOAT: 'float64', FLOAT8: 'float64', FLOAT4: 'float64',
+  REAL: 'float64', NUMERIC: 'float64', DECIMAL: 'float64', VARCHAR: 'utf8', TEXT: 'utf8', STRING: 'utf8', CHAR: 'utf8',
+  CHARACTER: 'utf8', 'CHARACTER VARYING': 'utf8', TIMESTAMP: 'timestamp', TIMESTAMPTZ: 'timestamp',
+  'TIMESTAMP WITH TIME ZONE': 'timestamp', 'TIMESTAMP WITHOUT TIME ZONE': 'timestamp', BOOLEAN: 'bool', BOOL: 'bool',
+  INTERVAL: 'interval', 'INT UNSIGNED': 'uint32', 'BIGINT UNSIGNED': 'uint64',
+};
+
+/** Functions whose first argument is a unit that may be written as a bare word: datepart(minute, t). */
+const UNIT_FIRST = new Set(['date_part', 'datepart', 'date_trunc']);
+
+export function identifierOf(node: AstNode): string {
+  if (typeof node === 'string') return node;
+  if (node?.expr) return identifierOf(node.expr);
+  if (node?.type === 'double_quote_string' || node?.type === 'backticks_quote_string') return String(node.value);
+  if (node?.type === 'default') return String(node.value).toLowerCase();
+  if (node?.value !== undefined) return String(node.value).toLowerCase();
+  throw new QueryError('INTERNAL', 'unexpected identifier shape');
+}
+
+export function posOf(env: BindEnv, node: AstNode, word?: string): SqlPosition | undefined {
+  const off = node?.loc?.start?.offset;
+  if (typeof off === 'number') return positionAt(env.sql, off);
+  return word ? positionOfWord(env.sql, word) : undefined;
+}
+
+export function unescapeString(s: string): string {
+  return s.replaceAll("''", "'");
+}
+
+export function resolveColumn(env: BindEnv, schema: PlanSchema, table: string | null, name: string, node: AstNode): PlanField | undefined {
+  const matches = schema.filter((f) => f.name === name && (table === null || f.qualifier === table));
+  const distinct = [...new Map(matches.map((f) => [f.id, f])).values()];
+  if (distinct.length > 1) throw invalid(`column reference "${name}" is ambiguous`, posOf(env, node, name));
+  return distinct[0];
+}
+
+function tableOfRef(node: AstNode): string | null {
+  if (node.table === null || node.table === undefined) return null;
+  return identifierOf(node.table);
+}
+
+/** Casts e to `to`, folding literals so type errors in constants surface at plan time. */
+export function coerce(e: Expr, to: ScalarType): Expr {
+  if (e.type === to) return e;
+  if (e.kind === 'literal') return lit(castValue(e.value, e.type, to) as Scalar, to);
+  return { kind: 'cast', arg: e, type: to };
+}
+
+function isConstant(e: Expr): boolean {
+  switch (e.kind) {
+    case 'column':
+      return false;
+    case 'literal':
+      return true;
+    case 'binary':
+      return isConstant(e.left) && isConstant(e.right);
+    case 'not':
+    case 'negate':
+    case 'is_null':
+    case 'cast':
+      return isConstant(e.arg);
+    case 'in_list':
+      return isConstant(e.arg) && e.list.every(isConstant);
+    case 'like':
+    case 'regex':
+      return isConstant(e.arg) && isConstant(e.pattern);
+    case 'case':
+      return e.whens.every((w) => isConstant(w.when) && isConstant(w.then)) && (!e.otherwise || isConstant(e.otherwise));
+    case 'call':
+      return e.args.every(isConstant);
+  }
+}
+
+function fold(env: BindEnv, e: Expr): Expr {
+  if (e.kind === 'literal' || !isConstant(e)) return e;
+  return lit(evaluateConstant(e, env.ctx) as Scalar, e.type);
+}
+
+function arithmeticType(op: string, l: ScalarType, r: ScalarType): { left: ScalarType; right: ScalarType; result: ScalarType } | undefined {
+  if (l === 'null' && r === 'null') return { left: 'int64', right: 'int64', result: 'int64' };
+  if (l === 'timestamp' && (r === 'interval' || r === 'utf8') && (op === '+' || op === '-')) return { left: l, right: 'interval', result: 'timestamp' };
+  if (l === 'interval' && r === 'timestamp' && op === '+') return undefined;
+  if (l === 'timestamp' && r === 'timestamp' && op === '-') return { left: l, right: r, result: 'interval' };
+  if (l === 'interval' && r === 'interval' && (op === '+' || op === '-')) return { left: l, right: r, result: 'interval' };
+  if (l === 'interval' && isNumeric(r) && (op === '*' || op === '/')) return { left: l, right: 'float64', result: 'interval' };
+  if (isNumeric(l) && r === 'interval' && op === '*') return { left: 'float64', right: r, result: 'interval' };
+  const lt = l === 'null' ? r : l;
+  const rt = r === 'null' ? l : r;
+  if (!isNumeric(lt) || !isNumeric(rt)) return undefined;
+  const t = commonType(lt, rt)!;
+  const result = isInteger(t) && t !== 'uint64' ? 'int64' : t;
+  return { left: result, right: result, result };
+}
+
+export class ExprBinder {
+  constructor(private readonly env: BindEnv) {}
+
+  bind(node: AstNode, scope: ExprScope): Expr {
+    return fold(this.env, this.bindInner(node, scope));
+  }
+
+  bindPredicate(node: AstNode, scope: ExprScope): Expr {
+    const e = this.bind(node, scope);
+    if (e.type !== 'bool' && e.type !== 'null') throw invalid(`${scope.clause} condition must be Boolean, got ${typeName(e.type)}`, posOf(this.env, node));
+    return e.type === 'null' ? lit(null, 'bool') : e;
+  }
+
+  private bindInner(node: AstNode, scope: ExprScope): Expr {
+    const env = this.env;
+    switch (node?.type) {
+      case 'column_ref':
+        return this.columnRef(node, scope);
+      case 'number': {
+        const v = node.value;
+        if (typeof v === 'number' && Number.isInteger(v) && !String(v).includes('.')) return lit(BigInt(v), 'int64');
+        const text = String(v);
+        if (/^-?\d+$/.test(text)) return lit(BigInt(text), 'int64');
+        return lit(Number(text), 'float64');
+      }
+      case 'bigint': {
+        const b = BigInt(String(node.value));
+        if (b > 2n ** 63n - 1n || b < -(2n ** 63n)) return lit(Number(node.value), 'float64');
+        return lit(b, 'int64');
+      }
+      case 'single_quote_string':
+      case 'string':
+      case 'natural_string':
+      case 'dollar_string':
+        return lit(unescapeString(String(node.value)), 'utf8');
+      case 'bool':
+      case 'boolean':
+        return lit(Boolean(node.value), 'bool');
+      case 'null':
+        return lit(null, 'null');
+      case 'timestamp':
+      case 'datetime':
+      case 'date': {
+        const text = unescapeString(String(node.value));
+        const ns = parseTimestampText(text);
+        if (ns === undefined) throw invalid(`invalid timestamp literal '${text}'`, posOf(env, node, text));
+        return lit(ns, 'timestamp');
+      }
+      case 'interval':
+        return this.interval(node);
+      case 'binary_expr':
+        return this.binary(node, scope);
+      case 'unary_expr':
+        return this.unary(node, scope);
+      case 'function':
+        return this.call(node, scope);
+      case 'aggr_func':
+        return this.aggregate(node, scope);
+      case 'case':
+        return this.caseExpr(node, scope);
+      case 'cast':
+        return this.cast(node, scope);
+      case 'extract': {
+        const unit = String(node.args?.field ?? '').toLowerCase();
+        const source = this.bind(node.args?.source, scope);
+        return this.callFunction('date_part', [lit(unit, 'utf8'), source], node);
+      }
+      case 'expr_list':
+        if (Array.isArray(node.value) && node.value.length === 1) return this.bindInner(node.value[0], scope);
+        throw invalid('row values are not supported here', posOf(env, node));
+      case 'window_func':
+        throw invalid('unsupported SQL: window functions', posOf(env, node, node.name));
+      case 'param':
+        throw invalid(`unbound parameter ${node.value}`, posOf(env, node));
+      default:
+        if (node?.ast || node?.type === 'select') throw invalid('unsupported SQL: subqueries in expressions', posOf(env, node));
+        throw invalid(`unsupported SQL expression: ${String(node?.type ?? typeof node)}`, posOf(env, node));
+    }
+  }
+
+  private columnRef(node: AstNode, scope: ExprScope): Expr {
+    if (node.column === '*') throw invalid('* is only allowed in the select list or count(*)', posOf(this.env, node));
+    const name = identifierOf(node.column);
+    const table = tableOfRef(node);
+    const f = resolveColumn(this.env, scope.schema, table, name, node);
+    if (!f) {
+      const qualified = table ? `${table}.${name}` : name;
+      const known = table && !scope.schema.some((x) => x.qualifier === table);
+      if (known) throw invalid(`table "${table}" is not in the FROM clause`, posOf(this.env, node, table));
+      throw invalid(`column "${qualified}" does not exist`, posOf(this.env, node, name));
+    }
+    return col(f.id, f.name, f.type);
+  }
+
+  private interval(node: AstNode): Expr {
+    const raw = node.expr?.value ?? node.value;
+    const text = unescapeString(String(raw)) + (node.unit ? ` ${node.unit}` : '');
+    const ns = parseIntervalText(text);
+    if (ns === undefined) throw invalid(`invalid interval '${text}' (months and years have no fixed length and are not supported)`, posOf(this.env, node, String(raw)));
+    return lit(ns, 'interval');
+  }
+
+  private binary(node: AstNode, scope: ExprScope): Expr {
+    const op = String(node.operator).toUpperCase();
+    const env = this.env;
+    const left = () => this.bind(node.left, scope);
+    switch (op) {
+      case 'AND':
+      case 'OR': {
+        const l = this.bindPredicate(node.left, { ...scope, clause: op });
+        const r = this.bindPredicate(node.right, { ...scope, clause: op });
+        return { kind: 'binary', op, left: l, right: r, type: 'bool' };
+      }
+      case 'IN':
+      case 'NOT IN': {
+        const arg = left();
+        const items = node.right?.type === 'expr_list' ? node.right.value : null;
+        if (!Array.isArray(items)) throw invalid('unsupported SQL: IN (subquery)', posOf(env, node));
+        if (items.some((x: AstNode) => x?.ast)) throw invalid('unsupported SQL: IN (subquery)', posOf(env, node));
+        const list = items.map((x: AstNode) => this.bind(x, scope));
+        let t: ScalarType | undefined = arg.type;
+        for (const x of list) {
+          t = commonType(t!, x.type);
+          if (!t) throw invalid(`IN list mixes ${typeName(arg.type)} with ${typeName(x.type)}`, posOf(env, node));
+        }
+        return { kind: 'in_list', arg: coerce(arg, t!), list: list.map((x: Expr) => coerce(x, t!)), negated: op === 'NOT IN', type: 'bool' };
+      }
+      case 'BETWEEN':
+      case 'NOT BETWEEN': {
+        const arg = left();
+        const [lo, hi] = node.right.value.map((x: AstNode) => this.bind(x, scope));
+        const ge = this.comparison('>=', arg, lo, node);
+        const le = this.comparison('<=', arg, hi, node);
+        const both: Expr = { kind: 'binary', op: 'AND', left: ge, right: le, type: 'bool' };
+        return op === 'BETWEEN' ? both : { kind: 'not', arg: both, type: 'bool' };
+      }
+      case 'IS':
+      case 'IS NOT': {
+        const arg = left();
+        const negated = op === 'IS NOT';
+        if (node.right?.type === 'null') return { kind: 'is_null', arg, negated, type: 'bool' };
+        if (node.right?.type === 'bool') {
+          // x IS TRUE: never NULL
+          const cmp: Expr = { kind: 'binary', op: '=', left: coerce(arg, 'bool'), right: lit(Boolean(node.right.value), 'bool'), type: 'bool' };
+          const known: Expr = { kind: 'binary', op: 'AND', left: { kind: 'is_null', arg, negated: true, type: 'bool' }, right: cmp, type: 'bool' };
+          return negated ? { kind: 'not', arg: known, type: 'bool' } : known;
+        }
+        throw invalid(`unsupported SQL: IS ${negated ? 'NOT ' : ''}${node.right?.type}`, posOf(env, node));
+      }
+      case 'LIKE':
+      case 'NOT LIKE':
+      case 'ILIKE':
+      case 'NOT ILIKE':
+      case '~':
+      case '~*':
+      case '!~':
+      case '!~*': {
+        const arg = this.stringOperand(left(), op, node);
+        const pattern = this.stringOperand(this.bind(node.right, scope), op, node);
+        const negated = op.startsWith('NOT') || op.startsWith('!');
+        const caseInsensitive = op.includes('ILIKE') || op.endsWith('*');
+        const kind = op.includes('LIKE') ? 'like' : 'regex';
+        return { kind, arg, pattern, negated, caseInsensitive, type: 'bool' };
+      }
+      case '||': {
+        const l = left();
+        const r = this.bind(node.right, scope);
+        return { kind: 'binary', op: '||', left: coerce(l, 'utf8'), right: coerce(r, 'utf8'), type: 'utf8' };
+      }
+      case '=':
+      case '!=':
+      case '<>':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        return this.comparison(op === '!=' ? '<>' : (op as BinaryOp), left(), this.bind(node.right, scope), node);
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%': {
+        const l = left();
+        const r = this.bind(node.right, scope);
+        const t = arithmeticType(op, l.type, r.type);
+        if (!t) throw invalid(`cannot apply ${op} to ${typeName(l.type)} and ${typeName(r.type)}`, posOf(env, node));
+        return { kind: 'binary', op: op as BinaryOp, left: coerce(l, t.left), right: coerce(r, t.right), type: t.result };
+      }
+      default:
+        throw invalid(`unsupported SQL operator ${op}`, posOf(env, node));
+    }
+  }
+
+  private stringOperand(e: Expr, op: string, node: AstNode): Expr {
+    if (e.type === 'utf8') return e;
+    if (e.type === 'null') return coerce(e, 'utf8');
+    throw invalid(`${op} expects text, got ${typeName(e.type)}`, posOf(this.env, node));
+  }
+
+  comparison(op: BinaryOp, l: Expr, r: Expr, node: AstNode): Expr {
+    const t = commonType(l.type, r.type);
+    if (!t || t === 'list') throw invalid(`cannot compare ${typeName(l.type)} with ${typeName(r.type)}`, posOf(this.env, node));
+    const target = t === 'null' ? 'bool' : t;
+    try {
+      return { kind: 'binary', op, left: coerce(l, target), right: coerce(r, target), type: 'bool' };
+    } catch (e) {
+      if (e instanceof QueryError) throw invalid(e.message, posOf(this.env, node));
+      throw e;
+    }
+  }
+
+  private unary(node: AstNode, scope: ExprScope): Expr {
+    const op = String(node.operator).toUpperCase();
+    if (op === 'NOT') return { kind: 'not', arg: this.bindPredicate(node.expr, { ...scope, clause: 'NOT' }), type: 'bool' };
+    const arg = this.bind(node.expr, scope);
+    if (op === '+') return arg;
+    if (op === '-') {
+      if (!isNumeric(arg.type) && arg.type !== 'interval' && arg.type !== 'null') throw invalid(`cannot negate ${typeName(arg.type)}`, posOf(this.env, node));
+      const t = arg.type === 'int32' || arg.type === 'uint32' ? 'int64' : arg.type === 'null' ? 'int64' : arg.type;
+      return { kind: 'negate', arg: coerce(arg, t), type: t };
+    }
+    throw invalid(`unsupported SQL operator ${op}`, posOf(this.env, node));
+  }
+
+  private caseExpr(node: AstNode, scope: ExprScope): Expr {
+    const operand = node.expr ? this.bind(node.expr, scope) : null;
+    const whens: { when: Expr; then: Expr }[] = [];
+    let otherwise: Expr | null = null;
+    for (const arm of node.args ?? []) {
+      if (arm.type === 'when') {
+        const when = operand ? this.comparison('=', operand, this.bind(arm.cond, scope), arm) : this.bindPredicate(arm.cond, { ...scope, clause: 'CASE WHEN' });
+        whens.push({ when, then: this.bind(arm.result, scope) });
+      } else otherwise = this.bind(arm.result, scope);
+    }
+    let t: ScalarType | undefined = 'null';
+    for (const r of [...whens.map((w) => w.then), ...(otherwise ? [otherwise] : [])]) {
+      const next: ScalarType | undefined = commonType(t!, r.type);
+      if (!next) throw invalid(`CASE results mix ${typeName(t!)} and ${typeName(r.type)}`, posOf(this.env, node));
+      t = next;
+    }
+    const type = t === 'null' ? 'utf8' : t!;
+    return { kind: 'case', whens: whens.map((w) => ({ when: w.when, then: coerce(w.then, type) })), otherwise: otherwise ? coerce(otherwise, type) : null, type };
+  }
+
+  private cast(node: AstNode, scope: ExprScope): Expr {
+    const target = node.target?.[0] ?? node.target;
+    const name = String(target?.dataType ?? '').toUpperCase();
+    const to = CAST_TYPES[name] ?? CAST_TYPES[name.replace(/\(.*\)$/, '')];
+    if (!to) throw invalid(`unsupported type in CAST: ${name}`, posOf(this.env, node, name.toLowerCase()));
+    const arg = this.bind(node.expr, scope);
+    if (arg.type === to) return arg;
+    if (arg.kind === 'literal') {
+      try {
+        return lit(castValue(arg.value, arg.type, to) as Scalar, to);
+      } catch (e) {
+        if (e instanceof QueryError) throw invalid(e.message, posOf(this.env, node));
+        throw e;
+      }
+    }
+    return { kind: 'cast', arg, type: to };
+  }
+
+  private functionName(node: AstNode): string {
+    const parts = node.name?.name;
+    if (Array.isArray(parts)) return parts.map((p: AstNode) => String(p.value)).join('.').toLowerCase();
+    return String(node.name).toLowerCase();
+  }
+
+  private call(node: AstNode, scope: ExprScope): Expr {
+    const name = this.functionName(node);
+    if (aggregateFunction(name) && !scalarFunction(name)) return this.aggregate({ ...node, name, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1) } }, scope);
+    if (node.over) throw invalid('unsupported SQL: window functions', posOf(this.env, node, name));
+    const argNodes: AstNode[] = node.args?.value ?? [];
+    const args = argNodes.map((a, i) => {
+      if (i === 0 && UNIT_FIRST.has(name) && a?.type === 'column_ref' && a.table === null) {
+        const unit = identifierOf(a.column);
+        if (!resolveColumn(this.env, scope.schema, null, unit, a)) return lit(unit, 'utf8');
+      }
+      return this.bind(a, scope);
+    });
+    return this.callFunction(name, args, node);
+  }
+
+  callFunction(name: string, args: Expr[], node: AstNode): Expr {
+    const fn = scalarFunction(name);
+    if (!fn) throw invalid(`function ${name} does not exist`, posOf(this.env, node, name));
+    const b = fn.bind(args.map((a) => a.type));
+    if (typeof b === 'string') throw invalid(b, posOf(this.env, node, name));
+    try {
+      return { kind: 'call', fn, args: args.map((a, i) => coerce(a, b.args[i])), type: b.returns };
+    } catch (e) {
+      if (e instanceof QueryError) throw invalid(`${name}: ${e.message}`, posOf(this.env, node, name));
+      throw e;
+    }
+  }
+
+  private aggregate(node: AstNode, scope: ExprScope): Expr {
+    const name = String(node.name).toLowerCase();
+    const fn = aggregateFunction(name);
+    if (!fn) throw invalid(`function ${name} does not exist`, posOf(this.env, node, name));
+    const collector = scope.aggregates;
+    if (!collector) throw invalid(`aggregate function ${name} is not allowed in ${scope.clause}`, posOf(this.env, node, name));
+    if (node.over) throw invalid('unsupported SQL: window functions', posOf(this.env, node, name));
+    const inner: ExprScope = { schema: collector.input, clause: `the argument of ${name}` };
+    const argNodes: AstNode[] = [];
+    const first = node.args?.expr;
+    const star = first?.type === 'star';
+    if (first && !star) argNodes.push(first);
+    for (const extra of node.args?.extra ?? []) argNodes.push(extra);
+    if (node.args?.separator) {
+      const sep = node.args.separator;
+      argNodes.push(typeof sep === 'string' ? { type: 'single_quote_string', value: sep } : sep.delimiter ?? sep.value ?? sep);
+    }
+    if (star && name !== 'count') throw invalid(`${name}(*) is not valid`, posOf(this.env, node, name));
+    const args = argNodes.map((a) => this.bind(a, inner));
+    const distinct = String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT';
+    const b = fn.bind(args.map((a) => a.type));
+    if (typeof b === 'string') throw invalid(b, posOf(this.env, node, name));
+    const coerced = args.map((a, i) => coerce(a, b.args[i]));
+    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')})`;
+    let call = collector.calls.find((c) => c.key === key);
+    if (!call) {
+      const base = fn;
+      const effective = distinct && name !== 'count'
+        ? { ...base, create: (bb: typeof b) => new DistinctAccumulator(base.create(bb), bb.args[0]) }
+        : distinct
+          ? { ...aggregateFunction('approx_distinct')!, name: 'count' }
+          : base;
+      call = { id: this.env.newId(), fn: effective, args: coerced, distinct, type: b.returns, key };
+      collector.calls.push(call);
+    }
+    return col(call.id, name, call.type);
+  }
+}

@@ -1,0 +1,395 @@
+// SELECT statements → logical plans: FROM (tables, subqueries, CTEs, table functions), WHERE,
+// GROUP BY / aggregates / HAVING, the select list, DISTINCT, ORDER BY, LIMIT / OFFSET, UNION [ALL].
+import type { AstNode } from '../sql/parse.js';
+import { invalid } from '../errors.js';
+import { col, columnIds, exprKey, exprText, lit, transform, type Expr } from './expr.js';
+import type { LogicalPlan, SortKey } from './logical.js';
+import { typeName, type PlanField, type PlanSchema } from './types.js';
+import { ExprBinder, coerce, identifierOf, posOf, type AggregateCollector, type BindEnv, type ExprScope } from './binder-expr.js';
+import { commonType } from '../functions/coercion.js';
+import { scalarTypeOfArrow } from '../exec/arrow-io.js';
+import type { QueryContext, TableProvider } from '../types.js';
+import { aggregateFunction, scalarFunction } from '../functions/registry.js';
+
+type Ctes = Map<string, AstNode>;
+
+export class PlanBinder {
+  private readonly exprs: ExprBinder;
+
+  constructor(
+    private readonly env: BindEnv,
+    private readonly qctx: QueryContext,
+  ) {
+    this.exprs = new ExprBinder(env);
+  }
+
+  async bindQuery(ast: AstNode, outerCtes: Ctes = new Map()): Promise<LogicalPlan> {
+    const ctes = new Map(outerCtes);
+    for (const w of ast.with ?? []) ctes.set(identifierOf(w.name), w);
+    const branches: AstNode[] = [];
+    const ops: string[] = [];
+    for (let b: AstNode = ast; b; b = b._next) {
+      branches.push(b);
+      if (b._next) ops.push(String(b.set_op ?? 'union').toLowerCase());
+    }
+    if (branches.length === 1) return this.bindSelect({ ...ast, with: null }, ctes, true);
+    // ORDER BY / LIMIT written after the last branch apply to the whole set operation
+    const last = branches[branches.length - 1];
+    let plan = await this.bindSelect({ ...branches[0], with: null, _next: null }, ctes, false);
+    for (let i = 1; i < branches.length; i++) {
+      const b = i === branches.length - 1 ? { ...last, orderby: null, limit: null, _next: null } : { ...branches[i], _next: null };
+      const right = await this.bindSelect(b, ctes, false);
+      const op = ops[i - 1];
+      if (op !== 'union' && op !== 'union all' && op !== 'union distinct') throw invalid(`unsupported SQL: ${op.toUpperCase()}`);
+      plan = this.union(plan, right, op !== 'union all');
+    }
+    return this.orderAndLimit(plan, last.orderby, last.limit);
+  }
+
+  private union(left: LogicalPlan, right: LogicalPlan, distinct: boolean): LogicalPlan {
+    if (left.schema.length !== right.schema.length) {
+      throw invalid(`each UNION query must have the same number of columns (${left.schema.length} vs ${right.schema.length})`);
+    }
+    const types = left.schema.map((f, i) => {
+      const t = commonType(f.type, right.schema[i].type);
+      if (!t) throw invalid(`UNION types ${typeName(f.type)} and ${typeName(right.schema[i].type)} cannot be matched`);
+      return t;
+    });
+    const cast = (p: LogicalPlan): LogicalPlan => {
+      if (p.schema.every((f, i) => f.type === types[i])) return p;
+      const exprs = p.schema.map((f, i) => coerce(col(f.id, f.name, f.type), types[i]));
+      return { kind: 'project', input: p, exprs, schema: p.schema.map((f, i) => ({ ...f, id: f.type === types[i] ? f.id : this.env.newId(), type: types[i] })) };
+    };
+    const schema: PlanSchema = left.schema.map((f, i) => ({
+      id: this.env.newId(), name: f.name, type: types[i], nullable: f.nullable || right.schema[i].nullable, arrowType: f.arrowType,
+    }));
+    const union: LogicalPlan = { kind: 'union', inputs: [cast(left), cast(right)], schema };
+    return distinct ? this.distinct(union) : union;
+  }
+
+  private distinct(p: LogicalPlan): LogicalPlan {
+    return { kind: 'aggregate', input: p, groupBy: p.schema.map((f) => col(f.id, f.name, f.type)), aggregates: [], schema: p.schema };
+  }
+
+  private async bindFrom(from: AstNode[] | null, ctes: Ctes): Promise<LogicalPlan> {
+    if (!from || from.length === 0) return { kind: 'one_row', schema: [] };
+    if (from.length > 1) {
+      const join = from[1];
+      const what = join.join ? join.join : 'a comma-separated FROM list (cross join)';
+      throw invalid(`unsupported SQL: ${what}`, posOf(this.env, join, typeof join.table === 'string' ? join.table : undefined));
+    }
+    return this.bindFromItem(from[0], ctes);
+  }
+
+  private async bindFromItem(item: AstNode, ctes: Ctes): Promise<LogicalPlan> {
+    const alias: string | null = item.as ? String(item.as) : null;
+    if (item.expr?.ast) {
+      const sub = await this.bindQuery(item.expr.ast, ctes);
+      return this.aliased(sub, alias ?? 'subquery');
+    }
+    if (item.type === 'expr' && item.expr?.type === 'function') {
+      const name = (item.expr.name?.name ?? []).map((p: AstNode) => String(p.value)).join('.').toLowerCase();
+      const args = (item.expr.args?.value ?? []).map((a: AstNode) => {
+        const e = this.exprs.bind(a, { schema: [], clause: `the arguments of ${name}` });
+        if (e.kind !== 'literal') throw invalid(`arguments of table function ${name} must be constants`, posOf(this.env, a));
+        return e.value;
+      });
+      const provider = await this.qctx.tables.tableFunction?.(name, args);
+      if (!provider) throw invalid(`table function ${name} does not exist`, posOf(this.env, item.expr, name));
+      return this.scan(name, provider, alias ?? name);
+    }
+    if (typeof item.table !== 'string') throw invalid('unsupported SQL: FROM item', posOf(this.env, item));
+    const rawDb: string | null = item.db ?? null;
+    const table = item.table;
+    if (rawDb === null && ctes.has(table)) {
+      const cte = ctes.get(table);
+      const inner = new Map(ctes);
+      inner.delete(table); // a CTE does not see itself (no recursion)
+      let plan = await this.bindQuery(cte.stmt?.ast ?? cte.stmt, inner);
+      const columns: string[] | null = cte.columns ? cte.columns.map((c: AstNode) => identifierOf(c.column ?? c)) : null;
+      if (columns) {
+        if (columns.length !== plan.schema.length) throw invalid(`CTE ${table} names ${columns.length} columns but its query has ${plan.schema.length}`);
+        plan = { ...plan, schema: plan.schema.map((f, i) => ({ ...f, name: columns[i] })) } as LogicalPlan;
+        plan = { kind: 'project', input: plan, exprs: plan.schema.map((f) => col(f.id, f.name, f.type)), schema: plan.schema };
+      }
+      return this.aliased(plan, alias ?? table);
+    }
+    const schemaName = rawDb === null ? 'public' : rawDb;
+    if (schemaName !== 'public' && schemaName !== 'information_schema') {
+      throw invalid(`schema "${schemaName}" does not exist (schemas: public, information_schema)`, posOf(this.env, item, schemaName));
+    }
+    if (String(rawDb ?? '').includes('.')) throw invalid(`unknown catalog in ${rawDb}.${table}`, posOf(this.env, item, table));
+    const provider = this.qctx.tables.table(table, schemaName);
+    if (!provider) {
+      const shown = rawDb ? `${rawDb}.${table}` : table;
+      throw invalid(`table "${shown}" does not exist`, posOf(this.env, item, table));
+    }
+    return this.scan(table, provider, alias ?? table);
+  }
+
+  private aliased(plan: LogicalPlan, alias: string): LogicalPlan {
+    return { kind: 'alias', input: plan, alias, schema: plan.schema.map((f) => ({ ...f, qualifier: alias })) };
+  }
+
+  private scan(table: string, provider: TableProvider, qualifier: string): LogicalPlan {
+    const schema: PlanSchema = provider.schema.fields.map((f) => {
+      const type = scalarTypeOfArrow(f.type);
+      if (!type) throw invalid(`column ${table}.${f.name} has an unsupported type ${String(f.type)}`);
+      return { id: this.env.newId(), name: f.name, qualifier, type, nullable: f.nullable, arrowType: type === 'list' ? f.type : undefined };
+    });
+    let plan: LogicalPlan = { kind: 'scan', table, provider, schema, filters: [] };
+    const range = this.qctx.timeRange;
+    const timeField = provider.timeColumn ? schema.find((f) => f.name === provider.timeColumn) : undefined;
+    if (range && timeField && (range.begin !== undefined || range.end !== undefined)) {
+      // the query range bounds the view's time column exactly like a WHERE clause
+      const t = col(timeField.id, timeField.name, 'timestamp');
+      const parts: Expr[] = [];
+      if (range.begin !== undefined) parts.push({ kind: 'binary', op: '>=', left: t, right: lit(range.begin, 'timestamp'), type: 'bool' });
+      if (range.end !== undefined) parts.push({ kind: 'binary', op: '<=', left: t, right: lit(range.end, 'timestamp'), type: 'bool' });
+      const predicate = parts.reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b, type: 'bool' }));
+      plan = { kind: 'filter', input: plan, predicate, schema };
+    }
+    return plan;
+  }
+
+  private async bindSelect(ast: AstNode, ctes: Ctes, withOrderAndLimit: boolean): Promise<LogicalPlan> {
+    if (ast.type !== 'select') throw invalid(`unsupported SQL: ${String(ast.type).toUpperCase()} inside a query`);
+    let plan = await this.bindFrom(ast.from, ctes);
+    const input = plan.schema;
+    if (ast.where) {
+      const predicate = this.exprs.bindPredicate(ast.where, { schema: input, clause: 'WHERE' });
+      plan = { kind: 'filter', input: plan, predicate, schema: input };
+    }
+    const items = this.expandSelectList(ast.columns, input);
+    const aggregating = !!ast.groupby?.columns?.length || !!ast.having || hasAggregate(ast.columns) || hasAggregate(ast.having) || hasAggregate(ast.orderby);
+
+    let scope: ExprScope;
+    let finish: (e: Expr, what: string, node: AstNode) => Expr = (e) => e;
+    let collector: AggregateCollector | undefined;
+    let groupExprs: Expr[] = [];
+    if (aggregating) {
+      collector = { input, calls: [] };
+      groupExprs = (ast.groupby?.columns ?? []).map((g: AstNode) => this.bindGroupItem(g, items, input));
+      const groupKeys = new Map(groupExprs.map((g, i) => [exprKey(g), i]));
+      const groupFields: PlanField[] = groupExprs.map((g) => {
+        if (g.kind === 'column') return { ...input.find((f) => f.id === g.id)! };
+        return { id: this.env.newId(), name: exprText(g), type: g.type, nullable: true };
+      });
+      const allowed = new Set(groupFields.map((f) => f.id));
+      scope = { schema: input, aggregates: collector, clause: 'the select list' };
+      finish = (e, what, node) => {
+        const replaced = transform(e, (x) => {
+          const gi = groupKeys.get(exprKey(x));
+          if (gi !== undefined) return col(groupFields[gi].id, groupFields[gi].name, x.type);
+          return undefined;
+        });
+        for (const id of columnIds(replaced)) {
+          if (!allowed.has(id) && !collector!.calls.some((c) => c.id === id)) {
+            const f = input.find((x) => x.id === id);
+            throw invalid(`column "${f?.name ?? id}" must appear in the GROUP BY clause or be used in an aggregate function (in ${what})`, posOf(this.env, node, f?.name));
+          }
+        }
+        return replaced;
+      };
+      // bind everything that may hold aggregates before building the Aggregate node
+      const selectExprs = items.map((it) => (it.expr ? finish(this.exprs.bind(it.node, scope), 'the select list', it.node) : it.field!));
+      const having = ast.having ? finish(this.exprs.bindPredicate(ast.having, { ...scope, clause: 'HAVING' }), 'HAVING', ast.having) : null;
+      const order = withOrderAndLimit ? this.bindOrderItems(ast.orderby, items, selectExprs, scope, finish) : [];
+      const aggSchema: PlanSchema = [
+        ...groupFields,
+        ...collector.calls.map((c) => ({ id: c.id, name: c.fn.name, type: c.type, nullable: true })),
+      ];
+      plan = { kind: 'aggregate', input: plan, groupBy: groupExprs, aggregates: collector.calls, schema: aggSchema };
+      if (having) plan = { kind: 'filter', input: plan, predicate: having, schema: aggSchema };
+      return this.projectOrderLimit(plan, ast, items, selectExprs, order, withOrderAndLimit);
+    }
+    scope = { schema: input, clause: 'the select list' };
+    const selectExprs = items.map((it) => (it.expr ? this.exprs.bind(it.node, scope) : it.field!));
+    const order = withOrderAndLimit ? this.bindOrderItems(ast.orderby, items, selectExprs, scope, finish) : [];
+    return this.projectOrderLimit(plan, ast, items, selectExprs, order, withOrderAndLimit);
+  }
+
+  private expandSelectList(columns: AstNode[], input: PlanSchema): SelectItem[] {
+    const items: SelectItem[] = [];
+    for (const c of columns) {
+      const e = c.expr;
+      if (e?.type === 'column_ref' && e.column === '*') {
+        const table = e.table === null || e.table === undefined ? null : identifierOf(e.table);
+        const fields = input.filter((f) => table === null || f.qualifier === table);
+        if (table !== null && fields.length === 0) throw invalid(`table "${table}" is not in the FROM clause`, posOf(this.env, e, table));
+        if (table === null && input.length === 0) throw invalid('SELECT * with no tables specified is not valid');
+        for (const f of fields) items.push({ node: null, expr: false, field: col(f.id, f.name, f.type), name: f.name });
+        continue;
+      }
+      items.push({ node: e, expr: true, name: c.as ? String(c.as) : defaultName(e) });
+    }
+    return items;
+  }
+
+  /** GROUP BY item: an ordinal, a select alias (when no input column has that name), or an expression. */
+  private bindGroupItem(g: AstNode, items: SelectItem[], input: PlanSchema): Expr {
+    const scope: ExprScope = { schema: input, clause: 'GROUP BY' };
+    if (g.type === 'number') {
+      const k = Number(g.value);
+      const item = items[k - 1];
+      if (!item) throw invalid(`GROUP BY position ${k} is not in the select list`, posOf(this.env, g));
+      return item.expr ? this.exprs.bind(item.node, scope) : item.field!;
+    }
+    if (g.type === 'column_ref' && (g.table === null || g.table === undefined) && g.column !== '*') {
+      const name = identifierOf(g.column);
+      if (!input.some((f) => f.name === name)) {
+        const item = items.find((it) => it.name === name && it.expr);
+        if (item) return this.exprs.bind(item.node, scope);
+      }
+    }
+    return this.exprs.bind(g, scope);
+  }
+
+  private bindOrderItems(orderby: AstNode[] | null, items: SelectItem[], selectExprs: Expr[], scope: ExprScope, finish: (e: Expr, what: string, node: AstNode) => Expr): OrderItem[] {
+    const out: OrderItem[] = [];
+    for (const o of orderby ?? []) {
+      const descending = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
+      const nulls = String(o.nulls ?? '').toUpperCase();
+      const nullsFirst = nulls ? nulls.includes('FIRST') : descending;
+      const e = o.expr;
+      let index: number | undefined;
+      if (e?.type === 'number') {
+        index = Number(e.value) - 1;
+        if (!items[index]) throw invalid(`ORDER BY position ${e.value} is not in the select list`, posOf(this.env, e));
+      } else if (e?.type === 'column_ref' && (e.table === null || e.table === undefined) && e.column !== '*') {
+        const name = identifierOf(e.column);
+        const matches = items.map((it, i) => (it.name === name ? i : -1)).filter((i) => i >= 0);
+        if (matches.length === 1 || (matches.length > 1 && matches.every((i) => exprKey(selectExprs[i]) === exprKey(selectExprs[matches[0]])))) index = matches[0];
+      }
+      if (index === undefined) {
+        const bound = finish(this.exprs.bind(e, { ...scope, clause: 'ORDER BY' }), 'ORDER BY', e);
+        const key = exprKey(bound);
+        const same = selectExprs.findIndex((s) => exprKey(s) === key);
+        if (same >= 0) index = same;
+        else {
+          out.push({ hidden: bound, descending, nullsFirst });
+          continue;
+        }
+      }
+      out.push({ index, descending, nullsFirst });
+    }
+    return out;
+  }
+
+  private projectOrderLimit(input: LogicalPlan, ast: AstNode, items: SelectItem[], selectExprs: Expr[], order: OrderItem[], withOrderAndLimit: boolean): LogicalPlan {
+    const distinct = String(ast.distinct?.type ?? '').toUpperCase() === 'DISTINCT';
+    const visible: PlanSchema = selectExprs.map((e, i) => {
+      const source = e.kind === 'column' ? input.schema.find((f) => f.id === e.id) : undefined;
+      if (source) return { ...source, name: items[i].name };
+      return { id: this.env.newId(), name: items[i].name, type: e.type, nullable: true };
+    });
+    const hidden = order.filter((o) => o.hidden).map((o) => o.hidden!);
+    if (distinct && hidden.length) throw invalid('for SELECT DISTINCT, ORDER BY expressions must appear in the select list');
+    const hiddenFields: PlanSchema = hidden.map((h) => ({ id: this.env.newId(), name: exprText(h), type: h.type, nullable: true }));
+    const schema = [...visible, ...hiddenFields];
+    let plan: LogicalPlan = { kind: 'project', input, exprs: [...selectExprs, ...hidden], schema };
+    if (distinct) plan = this.distinct(plan);
+    if (!withOrderAndLimit) return plan;
+    let h = 0;
+    const keys: SortKey[] = order.map((o) => {
+      const f = o.hidden ? hiddenFields[h++] : visible[o.index!];
+      return { expr: col(f.id, f.name, f.type), descending: o.descending, nullsFirst: o.nullsFirst };
+    });
+    if (keys.length) plan = { kind: 'sort', input: plan, keys, schema: plan.schema };
+    plan = this.limit(plan, ast.limit);
+    if (hidden.length) plan = { kind: 'project', input: plan, exprs: visible.map((f) => col(f.id, f.name, f.type)), schema: visible };
+    return plan;
+  }
+
+  private async orderAndLimit(plan: LogicalPlan, orderby: AstNode[] | null, limit: AstNode): Promise<LogicalPlan> {
+    if (orderby?.length) {
+      const keys: SortKey[] = orderby.map((o: AstNode) => {
+        const descending = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
+        const nulls = String(o.nulls ?? '').toUpperCase();
+        const nullsFirst = nulls ? nulls.includes('FIRST') : descending;
+        let f: PlanField | undefined;
+        if (o.expr?.type === 'number') f = plan.schema[Number(o.expr.value) - 1];
+        else if (o.expr?.type === 'column_ref') {
+          const name = identifierOf(o.expr.column);
+          f = plan.schema.find((x) => x.name === name);
+        }
+        if (!f) throw invalid('ORDER BY of a UNION must name an output column or position', posOf(this.env, o.expr));
+        return { expr: col(f.id, f.name, f.type), descending, nullsFirst };
+      });
+      plan = { kind: 'sort', input: plan, keys, schema: plan.schema };
+    }
+    return this.limit(plan, limit);
+  }
+
+  private limit(plan: LogicalPlan, limit: AstNode): LogicalPlan {
+    const values: AstNode[] = limit?.value ?? [];
+    if (values.length === 0) return plan;
+    const num = (n: AstNode, what: string): number | null => {
+      if (n?.type === 'null') return null;
+      const e = this.exprs.bind(n, { schema: [], clause: what });
+      if (e.kind !== 'literal' || (typeof e.value !== 'bigint' && e.value !== null)) throw invalid(`${what} must be a non-negative integer constant`, posOf(this.env, n));
+      if (e.value === null) return null;
+      if ((e.value as bigint) < 0n) throw invalid(`${what} must not be negative`, posOf(this.env, n));
+      return Number(e.value);
+    };
+    let fetch: number | null;
+    let skip = 0;
+    if (values.length === 1 && limit.seperator === 'offset') {
+      fetch = null;
+      skip = num(values[0], 'OFFSET') ?? 0;
+    } else if (limit.seperator === 'offset' || values.length === 1) {
+      fetch = num(values[0], 'LIMIT');
+      if (values[1]) skip = num(values[1], 'OFFSET') ?? 0;
+    } else {
+      skip = num(values[0], 'OFFSET') ?? 0;
+      fetch = num(values[1], 'LIMIT');
+    }
+    return { kind: 'limit', input: plan, skip, fetch, schema: plan.schema };
+  }
+}
+
+interface SelectItem {
+  node: AstNode;
+  /** false for columns expanded from `*` (then `field` holds the column). */
+  expr: boolean;
+  field?: Expr;
+  name: string;
+}
+
+interface OrderItem {
+  index?: number;
+  hidden?: Expr;
+  descending: boolean;
+  nullsFirst: boolean;
+}
+
+function defaultName(e: AstNode): string {
+  switch (e?.type) {
+    case 'column_ref':
+      return identifierOf(e.column);
+    case 'function':
+      return (e.name?.name ?? []).map((p: AstNode) => String(p.value)).join('.').toLowerCase();
+    case 'aggr_func':
+      return String(e.name).toLowerCase();
+    case 'cast':
+      return defaultName(e.expr);
+    case 'extract':
+      return 'date_part';
+    default:
+      return '?column?';
+  }
+}
+
+/** Whether an AST holds an aggregate call outside nested subqueries. */
+function hasAggregate(node: AstNode): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(hasAggregate);
+  if (node.ast || node.type === 'select') return false;
+  if (node.type === 'aggr_func' && !node.over) return true;
+  if (node.type === 'function' && !node.over) {
+    const name = (node.name?.name ?? []).map((p: AstNode) => String(p.value)).join('.').toLowerCase();
+    if (aggregateFunction(name) && !scalarFunction(name)) return true;
+  }
+  return Object.values(node).some(hasAggregate);
+}
+

@@ -1,0 +1,105 @@
+// The tables of a Contrail lake: the OTLP telemetry views over segments and the catalog views
+// processes, streams and blocks (read from the catalog at scan time).
+import { Int64, Int32, TimestampNanosecond, Utf8, type RecordBatch, type Schema } from 'apache-arrow';
+import { OTLP_VIEW_SCHEMAS } from '../../decoders/otlp/schemas.js';
+import { MemoryTable } from '../memory-table.js';
+import { SegmentViewTable, type LakeAccess } from './segment-view.js';
+import type { ScanRequest, TableProvider, TableSource } from '../types.js';
+
+/** A provider whose rows are computed when scanned (catalog listings). */
+class ComputedTable implements TableProvider {
+  constructor(
+    readonly schema: Schema,
+    private readonly load: () => Promise<MemoryTable>,
+  ) {}
+  async *scan(req: ScanRequest): AsyncIterable<RecordBatch> {
+    yield* (await this.load()).scan(req);
+  }
+}
+
+const ts = () => new TimestampNanosecond('UTC');
+const ms = (ns: bigint) => Number(ns / 1_000_000n); // vectorFromArray reads timestamps as ms numbers
+
+function catalogTables(lake: LakeAccess): Record<string, TableProvider> {
+  const processes = async () => {
+    const rows = await lake.catalog.listProcesses();
+    return MemoryTable.fromColumns([
+      { name: 'process_id', type: new Utf8(), values: rows.map((r) => r.process_id), nullable: false },
+      { name: 'exe', type: new Utf8(), values: rows.map((r) => r.exe), nullable: false },
+      { name: 'username', type: new Utf8(), values: rows.map((r) => r.username), nullable: false },
+      { name: 'realname', type: new Utf8(), values: rows.map((r) => r.realname), nullable: false },
+      { name: 'computer', type: new Utf8(), values: rows.map((r) => r.computer), nullable: false },
+      { name: 'distro', type: new Utf8(), values: rows.map((r) => r.distro), nullable: false },
+      { name: 'cpu_brand', type: new Utf8(), values: rows.map((r) => r.cpu_brand), nullable: false },
+      { name: 'tsc_frequency', type: new Int64(), values: rows.map((r) => r.tsc_frequency), nullable: false },
+      { name: 'start_time', type: ts(), values: rows.map((r) => ms(r.start_time)), nullable: false },
+      { name: 'start_ticks', type: new Int64(), values: rows.map((r) => r.start_ticks), nullable: false },
+      { name: 'parent_process_id', type: new Utf8(), values: rows.map((r) => r.parent_process_id) },
+      { name: 'insert_time', type: ts(), values: rows.map((r) => ms(r.insert_time)), nullable: false },
+      { name: 'properties', type: new Utf8(), values: rows.map((r) => JSON.stringify(sortKeys(r.properties))), nullable: false },
+    ]);
+  };
+  const streams = async () => {
+    const rows = await lake.catalog.listStreams();
+    return MemoryTable.fromColumns([
+      { name: 'stream_id', type: new Utf8(), values: rows.map((r) => r.stream_id), nullable: false },
+      { name: 'process_id', type: new Utf8(), values: rows.map((r) => r.process_id), nullable: false },
+      { name: 'tags', type: new Utf8(), values: rows.map((r) => JSON.stringify(r.tags)), nullable: false },
+      { name: 'properties', type: new Utf8(), values: rows.map((r) => JSON.stringify(sortKeys(r.properties))), nullable: false },
+      { name: 'format', type: new Utf8(), values: rows.map((r) => r.format), nullable: false },
+      { name: 'insert_time', type: ts(), values: rows.map((r) => ms(r.insert_time)), nullable: false },
+    ]);
+  };
+  const blocks = async () => {
+    const rows = await lake.catalog.listBlocks();
+    return MemoryTable.fromColumns([
+      { name: 'block_id', type: new Utf8(), values: rows.map((r) => r.block_id), nullable: false },
+      { name: 'format', type: new Utf8(), values: rows.map((r) => r.format), nullable: false },
+      { name: 'payload_size', type: new Int64(), values: rows.map((r) => BigInt(r.payload_size)), nullable: false },
+      { name: 'insert_time', type: ts(), values: rows.map((r) => ms(r.insert_time)), nullable: false },
+      { name: 'begin_time', type: ts(), values: rows.map((r) => ms(r.begin_time)), nullable: false },
+      { name: 'end_time', type: ts(), values: rows.map((r) => ms(r.end_time)), nullable: false },
+      { name: 'nb_objects', type: new Int32(), values: rows.map((r) => r.nb_objects), nullable: false },
+    ]);
+  };
+  return {
+    processes: new ComputedTable(PROCESSES_SCHEMA, processes),
+    streams: new ComputedTable(STREAMS_SCHEMA, streams),
+    blocks: new ComputedTable(BLOCKS_SCHEMA, blocks),
+  };
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+// Schemas of the catalog views, known before any row is read (planning needs them).
+const empty = (cols: [string, 'utf8' | 'i64' | 'i32' | 'ts', boolean?][]) =>
+  MemoryTable.fromColumns(cols.map(([name, t, nullable]) => ({
+    name, type: t === 'utf8' ? new Utf8() : t === 'i64' ? new Int64() : t === 'i32' ? new Int32() : ts(), values: [], nullable: nullable ?? false,
+  }))).schema;
+
+const PROCESSES_SCHEMA = empty([
+  ['process_id', 'utf8'], ['exe', 'utf8'], ['username', 'utf8'], ['realname', 'utf8'], ['computer', 'utf8'], ['distro', 'utf8'],
+  ['cpu_brand', 'utf8'], ['tsc_frequency', 'i64'], ['start_time', 'ts'], ['start_ticks', 'i64'], ['parent_process_id', 'utf8', true],
+  ['insert_time', 'ts'], ['properties', 'utf8'],
+]);
+const STREAMS_SCHEMA = empty([['stream_id', 'utf8'], ['process_id', 'utf8'], ['tags', 'utf8'], ['properties', 'utf8'], ['format', 'utf8'], ['insert_time', 'ts']]);
+const BLOCKS_SCHEMA = empty([
+  ['block_id', 'utf8'], ['format', 'utf8'], ['payload_size', 'i64'], ['insert_time', 'ts'], ['begin_time', 'ts'], ['end_time', 'ts'], ['nb_objects', 'i32'],
+]);
+
+/** Every table of the lake, for QueryContext.tables. */
+export function lakeTableSource(lake: LakeAccess): TableSource {
+  const tables: Record<string, TableProvider> = {
+    log_entries: new SegmentViewTable('log_entries', OTLP_VIEW_SCHEMAS.log_entries, 'time', lake),
+    measures: new SegmentViewTable('measures', OTLP_VIEW_SCHEMAS.measures, 'time', lake),
+    histograms: new SegmentViewTable('histograms', OTLP_VIEW_SCHEMAS.histograms, 'time', lake),
+    otel_spans: new SegmentViewTable('otel_spans', OTLP_VIEW_SCHEMAS.otel_spans, 'start_time', lake),
+    ...catalogTables(lake),
+  };
+  return {
+    table: (name, schema) => (schema === 'public' && Object.hasOwn(tables, name) ? tables[name] : undefined),
+    tableNames: () => Object.keys(tables).sort().map((name) => ({ schema: 'public', name })),
+  };
+}
