@@ -13,7 +13,7 @@
 //   SELECT …                      (no ---- section)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runQuery } from '../../query/engine.js';
@@ -54,7 +54,15 @@ function parseSlt(file: string, text: string): Case[] {
   return cases;
 }
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'sql');
+// The .slt files stay in the source tree; from dist/test/query/ walk up to the repository's test/sql.
+function findSqlDir(): string {
+  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
+    const candidate = join(d, 'test', 'sql');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(d) === d) throw new Error('test/sql not found');
+  }
+}
+const dir = findSqlDir();
 const files = readdirSync(dir).filter((f) => f.endsWith('.slt')).sort();
 
 for (const file of files) {
