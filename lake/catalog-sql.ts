@@ -15,6 +15,7 @@
 import type {
   BlobFormat,
   BlockRow,
+  IngestRecord,
   ProcessRow,
   SegmentQuery,
   SegmentRef,
@@ -150,9 +151,42 @@ export function maxDurations(rows: Iterable<Record<string, unknown>>, into = new
 /** Orders rows by a key so concurrent writers take row locks in the same order (no deadlocks). */
 export function byKey<T>(rows: readonly T[], key: (r: T) => string): T[] {
   const seen = new Map<string, T>();
-  for (const r of rows) if (!seen.has(key(r))) seen.set(key(r), r); // first registration wins
-  return [...seen.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  for (const r of rows) {
+    const k = key(r);
+    if (!seen.has(k)) seen.set(k, r); // first registration wins
+  }
+  return [...seen.keys()].sort().map((k) => seen.get(k)!);
 }
+
+/** Rows of several records, each table deduplicated (first registration wins, in record order) and
+ * sorted by key, for one grouped transaction: concurrent writers still lock keys in the same order. */
+export function mergeRecords(recs: readonly IngestRecord[]): {
+  processes: ProcessRow[];
+  streams: StreamRow[];
+  blocks: BlockRow[];
+  segments: SegmentRow[];
+} {
+  if (recs.length === 1) {
+    const r = recs[0];
+    return {
+      processes: byKey(r.processes, processKey),
+      streams: byKey(r.streams, streamKey),
+      blocks: r.block ? [r.block] : [],
+      segments: byKey(r.segments, segmentKey),
+    };
+  }
+  return {
+    processes: byKey(recs.flatMap((r) => r.processes), processKey),
+    streams: byKey(recs.flatMap((r) => r.streams), streamKey),
+    blocks: byKey(recs.flatMap((r) => (r.block ? [r.block] : [])), blockKey),
+    segments: byKey(recs.flatMap((r) => r.segments), segmentKey),
+  };
+}
+
+const processKey = (p: ProcessRow): string => p.process_id;
+const streamKey = (s: StreamRow): string => s.stream_id;
+const blockKey = (b: BlockRow): string => b.block_id;
+const segmentKey = (s: SegmentRow): string => `${s.block_id}\u0000${String(s.segment_index).padStart(10, '0')}`;
 
 function clamp(v: bigint): bigint {
   return v < INT64_MIN ? INT64_MIN : v > INT64_MAX ? INT64_MAX : v;

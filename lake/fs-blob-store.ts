@@ -1,8 +1,9 @@
-// Blob store on a local directory. Crash-safe publish: temp file in the target directory, fsync,
-// then link(2) to the final name (fails with EEXIST instead of clobbering), then fsync the directory.
+// Blob store on a local directory. Crash-safe publish: temp file in the target directory, fdatasync,
+// then link(2) to the final name (fails with EEXIST instead of clobbering), then fsync the directory
+// (coalesced: concurrent puts into one directory share an fsync that starts after all their links).
 import { randomBytes } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
-import { access, link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BlobNotFoundError, type BlobStore } from './types.js';
 import { TEMP_PREFIX, validateBlobKey, validateBlobPrefix } from './blob-key.js';
@@ -25,6 +26,20 @@ async function fsyncDir(dir: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+interface DirSync {
+  running: Promise<void> | undefined;
+  /** The fsync that starts when `running` ends; shared by everyone who arrived meanwhile. */
+  next: Promise<void> | undefined;
+}
+
+async function writeAll(fh: FileHandle, body: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < body.byteLength) {
+    const { bytesWritten } = await fh.write(body, done, body.byteLength - done, done);
+    done += bytesWritten;
   }
 }
 
@@ -72,21 +87,35 @@ export class FsBlobStore implements BlobStore {
     return join(this.root, ...key.split('/'));
   }
 
+  /** Directories known to exist with their entries synced, by path (a pending or settled ensure). */
+  private readonly dirs = new Map<string, Promise<void>>();
+  /** Coalesced directory fsyncs, by directory. */
+  private readonly dirSyncs = new Map<string, DirSync>();
+
   async put(key: string, body: Uint8Array): Promise<boolean> {
     const final = this.pathOf(key);
     await this.ready;
-    if (await this.isFile(final)) return false;
     const dir = dirname(final);
-    const firstCreated = await mkdir(dir, { recursive: true });
-    if (firstCreated !== undefined) await this.syncNewDirs(firstCreated, dir);
+    await this.ensureDir(dir);
 
-    const tmp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    const fh = await open(tmp, 'wx', 0o644);
+    let fh;
+    let tmp = this.tempPath(dir);
+    try {
+      fh = await open(tmp, 'wx', 0o644);
+    } catch (err) {
+      if (errno(err) !== 'ENOENT') throw err;
+      // the directory went away behind our back (e.g. deleted by an operator): create it again
+      this.dirs.delete(dir);
+      await this.ensureDir(dir);
+      tmp = this.tempPath(dir);
+      fh = await open(tmp, 'wx', 0o644);
+    }
     let created = false;
+    let unlinked: Promise<void> | undefined;
     try {
       try {
-        await fh.writeFile(body);
-        await fh.sync();
+        await writeAll(fh, body);
+        await fh.datasync(); // data plus the size metadata needed to read it back
       } finally {
         await fh.close();
       }
@@ -97,21 +126,69 @@ export class FsBlobStore implements BlobStore {
         if (errno(err) !== 'EEXIST') throw err;
       }
     } finally {
-      await unlink(tmp).catch(() => {});
+      // the temp name needs no durability: remove it while the directory syncs
+      unlinked = unlink(tmp).catch(() => {});
     }
-    if (created) await fsyncDir(dir);
+    // Created: make our link durable. Already there: the entry may be another writer's link whose
+    // directory fsync is still running, so wait for one that starts now before answering either way.
+    await Promise.all([this.syncDir(dir), unlinked]);
     return created;
   }
 
-  /** fsync every directory mkdir just created, and the pre-existing parent that now lists the first. */
-  private async syncNewDirs(firstCreated: string, deepest: string): Promise<void> {
-    const chain: string[] = [];
-    for (let d = deepest; d.length >= firstCreated.length; d = dirname(d)) {
-      chain.push(d);
-      if (d === firstCreated) break;
+  private tempPath(dir: string): string {
+    return join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+  }
+
+  /** Creates `dir` if needed and makes its entry (and every ancestor's up to the root) durable, once
+   * per directory per store; concurrent puts into a new directory share the same work. */
+  private ensureDir(dir: string): Promise<void> {
+    let p = this.dirs.get(dir);
+    if (!p) {
+      p = (async () => {
+        const firstCreated = await mkdir(dir, { recursive: true });
+        // Newly created: fsync each new directory and the parent listing the first. Pre-existing
+        // (possibly left unsynced by a crashed run): fsync its ancestors once.
+        const stop = firstCreated !== undefined ? dirname(firstCreated) : this.root;
+        const chain: string[] = [];
+        for (let d = firstCreated !== undefined ? dir : dirname(dir); ; d = dirname(d)) {
+          chain.push(d);
+          if (d === stop || d.length <= stop.length || d === dirname(d)) break;
+        }
+        await Promise.all(chain.map((d) => this.syncDir(d)));
+      })();
+      this.dirs.set(dir, p);
+      p.catch(() => this.dirs.delete(dir));
     }
-    chain.push(dirname(firstCreated));
-    for (const d of chain) await fsyncDir(d);
+    return p;
+  }
+
+  /** fsync(dir), coalesced: resolves after an fsync of `dir` that started after this call. Callers
+   * arriving while one runs share the next one. */
+  private syncDir(dir: string): Promise<void> {
+    let st = this.dirSyncs.get(dir);
+    if (!st) {
+      st = { running: undefined, next: undefined };
+      this.dirSyncs.set(dir, st);
+    }
+    const state = st;
+    if (state.next) return state.next;
+    const start = (): Promise<void> => {
+      const run = fsyncDir(dir).finally(() => {
+        if (state.running === run) state.running = undefined;
+        if (!state.running && !state.next && this.dirSyncs.get(dir) === state) this.dirSyncs.delete(dir);
+      });
+      state.running = run;
+      return run;
+    };
+    if (!state.running) return start();
+    const next = state.running
+      .catch(() => {})
+      .then(() => {
+        state.next = undefined;
+        return start();
+      });
+    state.next = next;
+    return next;
   }
 
   private async isFile(path: string): Promise<boolean> {

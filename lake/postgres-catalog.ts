@@ -2,9 +2,10 @@
 import pg from 'pg';
 import type { BlockRow, Catalog, IngestRecord, ProcessRow, SegmentQuery, SegmentRef, StreamRow } from './types.js';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
+import { GroupCommitter } from './group-commit.js';
 import {
   HAS_BLOCK, LIST_BLOCKS, LIST_PROCESSES, LIST_STREAMS, SELECT_BLOCK, SELECT_PROCESS, SELECT_STREAM,
-  adoptStreamKindSql, blockParams, byKey, chunks, findSegmentsSql, insertBlockSql, insertProcessesSql,
+  adoptStreamKindSql, blockParams, chunks, mergeRecords, findSegmentsSql, insertBlockSql, insertProcessesSql,
   insertSegmentsSql, insertStreamsSql, maxDurations, processParams, segmentParams, selectKindSpanSql,
   streamParams, toBlockRow, toPgPlaceholders, toProcessRow, toSegmentRef, toStreamRow, upsertKindSpanSql,
   viewKind, type SqlValue,
@@ -108,20 +109,31 @@ export class PostgresCatalog implements Catalog {
     return (await q(this.pool, HAS_BLOCK, [blockId])).length > 0;
   }
 
+  /** Grouped commits: record() calls arriving while a commit is running join the next group, which
+   * is written in one transaction (one commit) with all its rows sorted by key. */
+  private readonly group = new GroupCommitter<IngestRecord>((recs) => this.commitRecords(recs), {
+    maxBatch: 256,
+    maxInFlight: 2,
+  });
+
   async record(rec: IngestRecord): Promise<void> {
+    return this.group.submit(rec);
+  }
+
+  private async commitRecords(recs: IngestRecord[]): Promise<void> {
+    const { processes, streams, blocks, segments } = mergeRecords(recs);
     const spans = await this.tx(async (c) => {
       // rows sorted by key: concurrent records lock conflicting keys in the same order
-      for (const batch of chunks(byKey(rec.processes, (p) => p.process_id))) {
+      for (const batch of chunks(processes)) {
         await q(c, insertProcessesSql(batch.length), batch.flatMap(processParams));
       }
       const spans = new Map<string, bigint>();
-      for (const batch of chunks(byKey(rec.streams, (s) => s.stream_id))) {
+      for (const batch of chunks(streams)) {
         for (const s of await q(c, insertStreamsSql(batch.length), batch.flatMap(streamParams))) {
           if (s.kind !== null) maxDurations(await q(c, adoptStreamKindSql, [String(s.kind), String(s.stream_id)]), spans);
         }
       }
-      if (rec.block) await q(c, insertBlockSql, blockParams(rec.block));
-      const segments = byKey(rec.segments, (s) => `${s.block_id}\u0000${String(s.segment_index).padStart(10, '0')}`);
+      for (const b of blocks) await q(c, insertBlockSql, blockParams(b));
       for (const batch of chunks(segments)) {
         maxDurations(await q(c, insertSegmentsSql(batch.length), batch.flatMap(segmentParams)), spans);
       }
@@ -187,6 +199,7 @@ export class PostgresCatalog implements Catalog {
   }
 
   async close(): Promise<void> {
+    await this.group.drain();
     if (!this.pool.ended) await this.pool.end();
   }
 }

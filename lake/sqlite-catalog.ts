@@ -5,14 +5,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BlockRow, Catalog, IngestRecord, ProcessRow, SegmentQuery, SegmentRef, StreamRow } from './types.js';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
+import { GroupCommitter } from './group-commit.js';
 import {
   HAS_BLOCK, LIST_BLOCKS, LIST_PROCESSES, LIST_STREAMS, SELECT_BLOCK, SELECT_PROCESS, SELECT_STREAM,
-  adoptStreamKindSql, blockParams, byKey, chunks, findSegmentsSql, insertBlockSql, insertProcessesSql,
+  adoptStreamKindSql, blockParams, chunks, mergeRecords, findSegmentsSql, insertBlockSql, insertProcessesSql,
   insertSegmentsSql, insertStreamsSql, maxDurations, processParams, segmentParams, selectKindSpanSql,
   streamParams, toBlockRow, toProcessRow, toSegmentRef, toStreamRow, upsertKindSpanSql, viewKind, type SqlValue,
 } from './catalog-sql.js';
 
 type Row = Record<string, unknown>;
+
+/** How long a record() waits for others to share its commit. */
+const GROUP_WINDOW_MS = 2;
 
 export class SqliteCatalog implements Catalog {
   readonly description: string;
@@ -78,21 +82,35 @@ export class SqliteCatalog implements Catalog {
     return this.get(HAS_BLOCK, [blockId]) !== undefined;
   }
 
+  /** Grouped commits: the first record() opens a group that every record() of the next
+   * GROUP_WINDOW_MS joins; one IMMEDIATE transaction (one WAL fsync) commits them all. The commit
+   * is synchronous (it blocks the event loop for its fsync), so callers never arrive "during" it:
+   * the short window is what gathers them (measured: ~3× fewer commits, ~half the loop blocked). */
+  private readonly group = new GroupCommitter<IngestRecord>(async (recs) => this.commitRecords(recs), {
+    maxBatch: 256,
+    maxInFlight: 1,
+    windowMs: GROUP_WINDOW_MS,
+  });
+
   async record(rec: IngestRecord): Promise<void> {
+    return this.group.submit(rec);
+  }
+
+  private commitRecords(recs: IngestRecord[]): void {
+    const { processes, streams, blocks, segments } = mergeRecords(recs);
     this.db.transaction(() => {
-      for (const batch of chunks(byKey(rec.processes, (p) => p.process_id))) {
+      for (const batch of chunks(processes)) {
         this.stmt(insertProcessesSql(batch.length)).run(...batch.flatMap(processParams));
       }
       const spans = new Map<string, bigint>();
-      for (const batch of chunks(byKey(rec.streams, (s) => s.stream_id))) {
+      for (const batch of chunks(streams)) {
         const inserted = this.stmt(insertStreamsSql(batch.length)).all(...batch.flatMap(streamParams)) as Row[];
         for (const s of inserted) {
           if (s.kind === null) continue;
           maxDurations(this.stmt(adoptStreamKindSql).all(s.kind, s.stream_id) as Row[], spans);
         }
       }
-      if (rec.block) this.stmt(insertBlockSql).run(...blockParams(rec.block));
-      const segments = byKey(rec.segments, (s) => `${s.block_id}\u0000${String(s.segment_index).padStart(10, '0')}`);
+      for (const b of blocks) this.stmt(insertBlockSql).run(...blockParams(b));
       for (const batch of chunks(segments)) {
         const inserted = this.stmt(insertSegmentsSql(batch.length)).all(...batch.flatMap(segmentParams)) as Row[];
         maxDurations(inserted, spans);
@@ -142,6 +160,7 @@ export class SqliteCatalog implements Catalog {
   }
 
   async close(): Promise<void> {
+    await this.group.drain();
     if (this.db.open) this.db.close();
   }
 }

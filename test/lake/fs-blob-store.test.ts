@@ -79,3 +79,42 @@ describe('fs blob store crash safety', () => {
     await store.close();
   });
 });
+
+describe('fs blob store concurrent puts', () => {
+  test('concurrent puts into one directory all become visible and each returns the right boolean', async (t) => {
+    const dir = await tempRoot();
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const store = new FsBlobStore(dir);
+    const keys = Array.from({ length: 40 }, (_, i) => `blobs/f/2026/01/01/k${String(i).padStart(3, '0')}`);
+    // every key twice (a duplicate racing the first writer) plus one pre-existing key
+    assert.equal(await store.put(keys[0], new Uint8Array([0])), true);
+    const results = await Promise.all(
+      keys.flatMap((k, i) => [store.put(k, new Uint8Array([i, 1])), store.put(k, new Uint8Array([i, 2]))]),
+    );
+    for (let i = 0; i < keys.length; i++) {
+      const [a, b] = [results[2 * i], results[2 * i + 1]];
+      if (i === 0) assert.deepEqual([a, b], [false, false]);
+      else assert.equal(Number(a) + Number(b), 1, `exactly one put of ${keys[i]} creates it`);
+    }
+    assert.deepEqual(await collect(store.list('blobs/f/')), keys);
+    assert.deepEqual(await store.get(keys[0]), new Uint8Array([0]));
+    for (let i = 1; i < keys.length; i++) {
+      const got = await store.get(keys[i]);
+      assert.equal(got[0], i);
+      assert.equal(got[1], results[2 * i] ? 1 : 2, 'the bytes are those of the put that returned true');
+    }
+    assert.deepEqual((await readdir(join(dir, 'blobs', 'f', '2026', '01', '01'))).filter((n) => n.startsWith(TEMP_PREFIX)), []);
+    await store.close();
+  });
+
+  test('a put into a directory removed behind the store creates it again', async (t) => {
+    const dir = await tempRoot();
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const store = new FsBlobStore(dir);
+    assert.equal(await store.put('a/b/1', new Uint8Array([1])), true);
+    await rm(join(dir, 'a'), { recursive: true });
+    assert.equal(await store.put('a/b/2', new Uint8Array([2])), true);
+    assert.deepEqual(await store.get('a/b/2'), new Uint8Array([2]));
+    await store.close();
+  });
+});
