@@ -37,8 +37,9 @@ export interface TableSource {
   /** `schema` is 'public' or 'information_schema' (unqualified names mean 'public'). */
   table(name: string, schema: string): TableProvider | undefined;
   tableNames(): { schema: string; name: string }[];
-  /** `view_instance('thread_spans', id)` and other table functions; undefined = unknown function. */
-  tableFunction?(name: string, args: unknown[]): Promise<TableProvider> | undefined;
+  /** `view_instance('thread_spans', id)` and other table functions; undefined = unknown function.
+   * `query` carries the query range for providers whose range semantics is not a time column filter. */
+  tableFunction?(name: string, args: unknown[], query?: { timeRange?: TimeRange }): Promise<TableProvider> | undefined;
 }
 
 export interface QueryContext {

@@ -97,7 +97,7 @@ export function stringsOf(c: Col): string[] {
   if (!c.dict) return c.values as string[];
   const codes = c.values as Int32Array;
   const out = new Array<string>(c.length);
-  for (let i = 0; i < c.length; i++) out[i] = c.dict[codes[i]];
+  for (let i = 0; i < c.length; i++) out[i] = c.dict[codes[i]] ?? ''; // null rows may hold any code
   return out;
 }
 

@@ -79,6 +79,24 @@ function inList(arg: Col, items: Col[], negated: boolean, constantItems: boolean
   return { type: 'bool', length: n, values: out, valid };
 }
 
+function inSet(arg: Col, set: Set<unknown>, listHasNull: boolean, negated: boolean): Col {
+  const n = arg.length;
+  const values = plainValues(arg);
+  const out = new Uint8Array(n);
+  const valid = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (arg.valid !== null && arg.valid[i] === 0) continue;
+    if (set.has(values[i])) {
+      valid[i] = 1;
+      out[i] = negated ? 0 : 1;
+    } else if (!listHasNull) {
+      valid[i] = 1;
+      out[i] = negated ? 1 : 0;
+    }
+  }
+  return { type: 'bool', length: n, values: out, valid };
+}
+
 function caseWhen(conds: Col[], results: Col[], otherwise: Col | null, type: Col['type'], n: number): Col {
   const out = allocValues(type, n) as unknown as { [i: number]: unknown };
   const valid = new Uint8Array(n);
@@ -152,6 +170,17 @@ export function compileExpr(e: Expr, schema: PlanSchema, ctx: EvalContext): Eval
     }
     case 'in_list': {
       const a = sub(e.arg);
+      if (e.list.every((x) => x.kind === 'literal')) {
+        // constant lists (including IN (subquery) results) are hashed once
+        const set = new Set<unknown>();
+        let listHasNull = false;
+        for (const x of e.list) {
+          const v = (x as { value: unknown }).value;
+          if (v === null) listHasNull = true;
+          else set.add(v);
+        }
+        return (b) => inSet(a(b), set, listHasNull, e.negated);
+      }
       const items = e.list.map(sub);
       const constantItems = e.list.every((x) => x.kind === 'literal');
       return (b) => inList(a(b), items.map((f) => f(b)), e.negated, constantItems);

@@ -7,10 +7,12 @@ export class MemoryPool {
 
   /** Adjusts one consumer's reservation from `before` to `after` bytes; fails past the budget. */
   resize(consumer: string, before: number, after: number): void {
-    this.used += after - before;
-    if (this.used > this.budgetBytes) {
+    const next = this.used + after - before;
+    // releasing never fails; a refused reservation leaves the pool as it was
+    if (after > before && next > this.budgetBytes) {
       throw resourcesExhausted(`${consumer} needs more than the query's memory budget of ${this.budgetBytes} bytes`);
     }
+    this.used = next;
   }
 
   get usedBytes(): number {

@@ -3,6 +3,8 @@
 import { compileExpr } from './expr-eval.js';
 import { aggregateOp } from './aggregate.js';
 import { sortOp } from './sort.js';
+import { hashJoinOp } from './hash-join.js';
+import { windowOp } from './window.js';
 import { filterOp, limitOp, oneRowOp, projectOp, scanOp, unionOp, type BatchStream } from './operators.js';
 import type { MemoryPool } from './memory.js';
 import type { LogicalPlan } from '../plan/logical.js';
@@ -45,6 +47,30 @@ export function execute(plan: LogicalPlan, env: ExecEnv): BatchStream {
         aggregates: plan.aggregates.map((a) => ({
           args: a.args.map((x) => compileExpr(x, s, env.eval)),
           create: () => a.fn.create({ args: a.args.map((x) => x.type), returns: a.type }),
+        })),
+      }, env.pool, env.batchRows);
+    }
+    case 'join': {
+      const joinedSchema = [...plan.left.schema, ...plan.right.schema];
+      return hashJoinOp(execute(plan.left, env), execute(plan.right, env), {
+        joinType: plan.joinType,
+        leftKeys: plan.leftKeys.map((k) => compileExpr(k, plan.left.schema, env.eval)),
+        rightKeys: plan.rightKeys.map((k) => compileExpr(k, plan.right.schema, env.eval)),
+        residual: plan.residual ? compileExpr(plan.residual, joinedSchema, env.eval) : null,
+        rightTypes: plan.right.schema.map((f) => f.type),
+      }, env.pool, env.batchRows);
+    }
+    case 'window': {
+      const s = plan.input.schema;
+      return windowOp(execute(plan.input, env), {
+        inputTypes: s.map((f) => f.type),
+        calls: plan.calls.map((c) => ({
+          name: c.name,
+          args: c.args.map((a) => compileExpr(a, s, env.eval)),
+          partitionBy: c.partitionBy.map((p) => compileExpr(p, s, env.eval)),
+          orderBy: c.orderBy.map((k) => ({ eval: compileExpr(k.expr, s, env.eval), descending: k.descending, nullsFirst: k.nullsFirst })),
+          type: c.type,
+          createAccumulator: c.aggregate ? () => c.aggregate!.create({ args: c.args.map((a) => a.type), returns: c.type }) : undefined,
         })),
       }, env.pool, env.batchRows);
     }

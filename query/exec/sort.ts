@@ -13,7 +13,8 @@ export interface SortSpec {
   fetch?: number;
 }
 
-function compareKeys(keyCols: Col[], spec: SortSpec): (a: number, b: number) => number {
+/** Row comparator over evaluated key columns (ties return 0). */
+export function compareKeys(keyCols: Col[], spec: Pick<SortSpec, 'keys'>): (a: number, b: number) => number {
   const vals = keyCols.map(plainValues);
   return (a, b) => {
     for (let k = 0; k < keyCols.length; k++) {

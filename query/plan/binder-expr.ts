@@ -1,7 +1,7 @@
 // Binds node-sql-parser expression ASTs to typed Exprs against a scope: name resolution, implicit
 // coercion, aggregate extraction, and constant folding (so `now() - interval '1 hour'` reaches
 // pushdown as a literal).
-import type { AstNode } from '../sql/parse.js';
+import { DISTINCT_SUFFIX, type AstNode } from '../sql/parse.js';
 import { invalid, positionAt, positionOfWord, type SqlPosition } from '../errors.js';
 import { col, exprKey, lit, type AggregateCall, type BinaryOp, type Expr } from './expr.js';
 import { isInteger, isNumeric, typeName, type PlanField, type PlanSchema, type Scalar, type ScalarType } from './types.js';
@@ -13,6 +13,8 @@ import { parseIntervalText, parseTimestampText } from '../functions/time-text.js
 import { castValue } from '../exec/kernels.js';
 import { QueryError } from '../errors.js';
 import '../functions/index.js';
+import type { SortKey, WindowCall } from './logical.js';
+import { RUNNING_AGGREGATES } from '../exec/window.js';
 
 /** Collects the aggregate calls of one SELECT; bound calls become column references to their ids. */
 export interface AggregateCollector {
@@ -20,10 +22,17 @@ export interface AggregateCollector {
   calls: AggregateCall[];
 }
 
+/** Collects the window function calls of one SELECT (select list and ORDER BY). */
+export interface WindowCollector {
+  calls: WindowCall[];
+}
+
 export interface ExprScope {
   schema: PlanSchema;
   /** Set where aggregates are allowed (select list, HAVING, ORDER BY of an aggregate query). */
   aggregates?: AggregateCollector;
+  /** Set where window functions are allowed. */
+  windows?: WindowCollector;
   /** Clause name for error messages ("WHERE", "GROUP BY"). */
   clause: string;
 }
@@ -66,7 +75,7 @@ export function unescapeString(s: string): string {
 }
 
 export function resolveColumn(env: BindEnv, schema: PlanSchema, table: string | null, name: string, node: AstNode): PlanField | undefined {
-  const matches = schema.filter((f) => f.name === name && (table === null || f.qualifier === table));
+  const matches = schema.filter((f) => f.name === name && (table === null ? !f.usingHidden : f.qualifier === table));
   const distinct = [...new Map(matches.map((f) => [f.id, f])).values()];
   if (distinct.length > 1) throw invalid(`column reference "${name}" is ambiguous`, posOf(env, node, name));
   return distinct[0];
@@ -201,7 +210,10 @@ export class ExprBinder {
         if (Array.isArray(node.value) && node.value.length === 1) return this.bindInner(node.value[0], scope);
         throw invalid('row values are not supported here', posOf(env, node));
       case 'window_func':
-        throw invalid('unsupported SQL: window functions', posOf(env, node, node.name));
+        return this.windowCall(node, String(node.name).toLowerCase(), node.args?.value ?? [], scope);
+      case '__value':
+        // an uncorrelated scalar subquery / EXISTS, already executed
+        return lit(node.value, node.scalarType);
       case 'param':
         throw invalid(`unbound parameter ${node.value}`, posOf(env, node));
       default:
@@ -246,6 +258,15 @@ export class ExprBinder {
       case 'IN':
       case 'NOT IN': {
         const arg = left();
+        if (node.right?.type === '__value_list') {
+          // IN (subquery), already executed: an empty result is FALSE / TRUE even for a NULL operand
+          const values: Scalar[] = node.right.values;
+          if (values.length === 0) return lit(op === 'NOT IN', 'bool');
+          const t = commonType(arg.type, node.right.scalarType);
+          if (!t) throw invalid(`IN (subquery) compares ${typeName(arg.type)} with ${typeName(node.right.scalarType)}`, posOf(env, node));
+          const list = values.map((v) => coerce(lit(v, node.right.scalarType), t));
+          return { kind: 'in_list', arg: coerce(arg, t), list, negated: op === 'NOT IN', type: 'bool' };
+        }
         const items = node.right?.type === 'expr_list' ? node.right.value : null;
         if (!Array.isArray(items)) throw invalid('unsupported SQL: IN (subquery)', posOf(env, node));
         if (items.some((x: AstNode) => x?.ast)) throw invalid('unsupported SQL: IN (subquery)', posOf(env, node));
@@ -400,8 +421,12 @@ export class ExprBinder {
 
   private call(node: AstNode, scope: ExprScope): Expr {
     const name = this.functionName(node);
+    if (name.endsWith(DISTINCT_SUFFIX) && aggregateFunction(name.slice(0, -DISTINCT_SUFFIX.length))) {
+      const base = name.slice(0, -DISTINCT_SUFFIX.length);
+      return this.aggregate({ ...node, name: base, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1), distinct: 'DISTINCT' } }, scope);
+    }
     if (aggregateFunction(name) && !scalarFunction(name)) return this.aggregate({ ...node, name, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1) } }, scope);
-    if (node.over) throw invalid('unsupported SQL: window functions', posOf(this.env, node, name));
+    if (node.over) return this.windowCall(node, name, node.args?.value ?? [], scope);
     const argNodes: AstNode[] = node.args?.value ?? [];
     const args = argNodes.map((a, i) => {
       if (i === 0 && UNIT_FIRST.has(name) && a?.type === 'column_ref' && a.table === null) {
@@ -430,9 +455,14 @@ export class ExprBinder {
     const name = String(node.name).toLowerCase();
     const fn = aggregateFunction(name);
     if (!fn) throw invalid(`function ${name} does not exist`, posOf(this.env, node, name));
+    if (node.over) {
+      const first = node.args?.expr;
+      const args = first && first.type !== 'star' ? [first, ...(node.args?.extra ?? [])] : [];
+      if (String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT') throw invalid(`unsupported SQL: DISTINCT in window function ${name}`, posOf(this.env, node, name));
+      return this.windowCall(node, name, args, scope);
+    }
     const collector = scope.aggregates;
     if (!collector) throw invalid(`aggregate function ${name} is not allowed in ${scope.clause}`, posOf(this.env, node, name));
-    if (node.over) throw invalid('unsupported SQL: window functions', posOf(this.env, node, name));
     const inner: ExprScope = { schema: collector.input, clause: `the argument of ${name}` };
     const argNodes: AstNode[] = [];
     const first = node.args?.expr;
@@ -446,6 +476,7 @@ export class ExprBinder {
     if (star && name !== 'count') throw invalid(`${name}(*) is not valid`, posOf(this.env, node, name));
     const args = argNodes.map((a) => this.bind(a, inner));
     const distinct = String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT';
+    if (distinct && args.length > 1) throw invalid(`unsupported SQL: DISTINCT in ${name} with more than one argument`, posOf(this.env, node, name));
     const b = fn.bind(args.map((a) => a.type));
     if (typeof b === 'string') throw invalid(b, posOf(this.env, node, name));
     const coerced = args.map((a, i) => coerce(a, b.args[i]));
@@ -462,5 +493,70 @@ export class ExprBinder {
       collector.calls.push(call);
     }
     return col(call.id, name, call.type);
+  }
+
+  private windowCall(node: AstNode, name: string, argNodes: AstNode[], scope: ExprScope): Expr {
+    const env = this.env;
+    const collector = scope.windows;
+    if (!collector) throw invalid(`window function ${name} is not allowed in ${scope.clause}`, posOf(env, node, name));
+    const spec = node.over?.as_window_specification?.window_specification;
+    if (!spec) throw invalid('unsupported SQL: named windows', posOf(env, node, name));
+    if (spec.window_frame_clause) throw invalid('unsupported SQL: window frame clauses (the default frame is supported)', posOf(env, node, name));
+    const inner: ExprScope = { ...scope, windows: undefined, clause: `window function ${name}` };
+    const partitionBy = (spec.partitionby ?? []).map((p: AstNode) => this.bind(p.expr ?? p, inner));
+    const orderBy: SortKey[] = (spec.orderby ?? []).map((o: AstNode) => {
+      const descending = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
+      const nulls = String(o.nulls ?? '').toUpperCase();
+      return { expr: this.bind(o.expr, inner), descending, nullsFirst: nulls ? nulls.includes('FIRST') : descending };
+    });
+    let args = argNodes.map((a) => this.bind(a, inner));
+    const arity = (lo: number, hi: number) => {
+      if (args.length < lo || args.length > hi) throw invalid(`${name} expects ${lo === hi ? lo : `${lo} to ${hi}`} argument${hi === 1 ? '' : 's'}, got ${args.length}`, posOf(env, node, name));
+    };
+    let type: ScalarType;
+    let aggregate: WindowCall['aggregate'];
+    switch (name) {
+      case 'row_number':
+      case 'rank':
+      case 'dense_rank':
+        arity(0, 0);
+        type = 'int64';
+        break;
+      case 'lag':
+      case 'lead': {
+        arity(1, 3);
+        if (args[1] && (args[1].kind !== 'literal' || !isInteger(args[1].type) || (args[1].value as bigint) < 0n)) {
+          throw invalid(`${name} offset must be a non-negative integer constant`, posOf(env, node, name));
+        }
+        type = args[0].type === 'null' ? 'int64' : args[0].type;
+        if (args[2]) {
+          const t = commonType(type, args[2].type);
+          if (!t) throw invalid(`${name} default ${typeName(args[2].type)} does not match ${typeName(type)}`, posOf(env, node, name));
+          type = t;
+          args = [coerce(args[0], t), args[1], coerce(args[2], t)];
+        }
+        break;
+      }
+      case 'first_value':
+      case 'last_value':
+        arity(1, 1);
+        type = args[0].type;
+        break;
+      default: {
+        const fn = aggregateFunction(name);
+        if (!fn) throw invalid(`window function ${name} does not exist`, posOf(env, node, name));
+        if (orderBy.length > 0 && !RUNNING_AGGREGATES.has(name)) {
+          throw invalid(`unsupported SQL: ${name} over an ordered window (running count, sum, avg, min, max are supported)`, posOf(env, node, name));
+        }
+        const b = fn.bind(args.map((a) => a.type));
+        if (typeof b === 'string') throw invalid(b, posOf(env, node, name));
+        args = args.map((a, i) => coerce(a, b.args[i]));
+        type = b.returns;
+        aggregate = fn;
+      }
+    }
+    const call: WindowCall = { id: env.newId(), name, args, partitionBy, orderBy, type, aggregate };
+    collector.calls.push(call);
+    return col(call.id, name, type);
   }
 }

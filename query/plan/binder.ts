@@ -1,11 +1,13 @@
 // SELECT statements → logical plans: FROM (tables, subqueries, CTEs, table functions), WHERE,
 // GROUP BY / aggregates / HAVING, the select list, DISTINCT, ORDER BY, LIMIT / OFFSET, UNION [ALL].
-import type { AstNode } from '../sql/parse.js';
+import { DISTINCT_SUFFIX, type AstNode } from '../sql/parse.js';
 import { invalid } from '../errors.js';
 import { col, columnIds, exprKey, exprText, lit, transform, type Expr } from './expr.js';
-import type { LogicalPlan, SortKey } from './logical.js';
+import { joinSchema, type LogicalPlan, type SortKey } from './logical.js';
 import { typeName, type PlanField, type PlanSchema } from './types.js';
-import { ExprBinder, coerce, identifierOf, posOf, type AggregateCollector, type BindEnv, type ExprScope } from './binder-expr.js';
+import { ExprBinder, coerce, identifierOf, posOf, resolveColumn, type AggregateCollector, type BindEnv, type ExprScope, type WindowCollector } from './binder-expr.js';
+import { inlineSubqueries } from './subqueries.js';
+import { splitConjuncts, conjunction } from './expr.js';
 import { commonType } from '../functions/coercion.js';
 import { scalarTypeOfArrow } from '../exec/arrow-io.js';
 import type { QueryContext, TableProvider } from '../types.js';
@@ -73,12 +75,77 @@ export class PlanBinder {
 
   private async bindFrom(from: AstNode[] | null, ctes: Ctes): Promise<LogicalPlan> {
     if (!from || from.length === 0) return { kind: 'one_row', schema: [] };
-    if (from.length > 1) {
-      const join = from[1];
-      const what = join.join ? join.join : 'a comma-separated FROM list (cross join)';
-      throw invalid(`unsupported SQL: ${what}`, posOf(this.env, join, typeof join.table === 'string' ? join.table : undefined));
+    // the parser reads `a CROSS JOIN b` as `a AS cross` followed by `JOIN b` without ON
+    const items = from.map((it, i) => {
+      const next = from[i + 1];
+      const crossNext = next && String(next.join ?? '').toUpperCase() === 'INNER JOIN' && !next.on && !next.using;
+      return crossNext && String(it.as ?? '').toLowerCase() === 'cross' ? { ...it, as: null } : it;
+    });
+    let plan = await this.bindFromItem(items[0], ctes);
+    for (let i = 1; i < items.length; i++) plan = await this.bindJoin(plan, items[i], ctes);
+    return plan;
+  }
+
+  /** `left JOIN item ON … | USING (…)`, or a comma / CROSS JOIN item (no keys). */
+  private async bindJoin(left: LogicalPlan, item: AstNode, ctes: Ctes): Promise<LogicalPlan> {
+    const kind = String(item.join ?? '').toUpperCase().replace(' OUTER', '');
+    const right = await this.bindFromItem(item, ctes);
+    for (const f of right.schema) {
+      if (f.qualifier && left.schema.some((g) => g.qualifier === f.qualifier)) {
+        throw invalid(`table name "${f.qualifier}" specified more than once`, posOf(this.env, item, f.qualifier));
+      }
     }
-    return this.bindFromItem(from[0], ctes);
+    const at = posOf(this.env, item, typeof item.table === 'string' ? item.table : undefined);
+    if (kind !== '' && kind !== 'INNER JOIN' && kind !== 'JOIN' && kind !== 'LEFT JOIN' && kind !== 'RIGHT JOIN' && kind !== 'CROSS JOIN') {
+      throw invalid(`unsupported SQL: ${kind}`, at);
+    }
+    // RIGHT JOIN is a LEFT JOIN with the sides swapped, then the columns put back in order
+    const swapped = kind === 'RIGHT JOIN';
+    const [probe, build] = swapped ? [right, left] : [left, right];
+    const joinType = kind === 'LEFT JOIN' || swapped ? 'left' : 'inner';
+    const leftKeys: Expr[] = [];
+    const rightKeys: Expr[] = [];
+    const residual: Expr[] = [];
+    const hidden = new Set<number>();
+    const probeIds = new Set(probe.schema.map((f) => f.id));
+    const buildIds = new Set(build.schema.map((f) => f.id));
+    const inside = (e: Expr, ids: Set<number>) => [...columnIds(e)].every((id) => ids.has(id));
+    if (item.using) {
+      for (const u of item.using as AstNode[]) {
+        const name = identifierOf(u);
+        const l = resolveColumn(this.env, left.schema, null, name, u);
+        const r = resolveColumn(this.env, right.schema, null, name, u);
+        if (!l || !r) throw invalid(`column "${name}" specified in USING clause does not exist in ${l ? 'right' : 'left'} table`, posOf(this.env, u, name));
+        const eq = this.exprs.comparison('=', col(l.id, l.name, l.type), col(r.id, r.name, r.type), u) as Extract<Expr, { kind: 'binary' }>;
+        leftKeys.push(swapped ? eq.right : eq.left);
+        rightKeys.push(swapped ? eq.left : eq.right);
+        hidden.add(swapped ? l.id : r.id);
+      }
+    } else if (item.on) {
+      const on = this.exprs.bindPredicate(item.on, { schema: [...left.schema, ...right.schema], clause: 'JOIN ON' });
+      for (const c of splitConjuncts(on)) {
+        if (c.kind === 'binary' && c.op === '=' && columnIds(c.left).size > 0 && columnIds(c.right).size > 0) {
+          if (inside(c.left, probeIds) && inside(c.right, buildIds)) {
+            leftKeys.push(c.left);
+            rightKeys.push(c.right);
+            continue;
+          }
+          if (inside(c.right, probeIds) && inside(c.left, buildIds)) {
+            leftKeys.push(c.right);
+            rightKeys.push(c.left);
+            continue;
+          }
+        }
+        residual.push(c);
+      }
+    } else if (kind === 'LEFT JOIN' || kind === 'RIGHT JOIN') {
+      throw invalid(`${kind} requires an ON or USING clause`, at);
+    }
+    const schema = joinSchema(joinType, probe.schema, build.schema).map((f) => (hidden.has(f.id) ? { ...f, usingHidden: true } : f));
+    const join: LogicalPlan = { kind: 'join', joinType, left: probe, right: build, leftKeys, rightKeys, residual: conjunction(residual), schema };
+    if (!swapped) return join;
+    const ordered = [...schema.slice(probe.schema.length), ...schema.slice(0, probe.schema.length)];
+    return { kind: 'project', input: join, exprs: ordered.map((f) => col(f.id, f.name, f.type)), schema: ordered };
   }
 
   private async bindFromItem(item: AstNode, ctes: Ctes): Promise<LogicalPlan> {
@@ -94,7 +161,7 @@ export class PlanBinder {
         if (e.kind !== 'literal') throw invalid(`arguments of table function ${name} must be constants`, posOf(this.env, a));
         return e.value;
       });
-      const provider = await this.qctx.tables.tableFunction?.(name, args);
+      const provider = await this.qctx.tables.tableFunction?.(name, args, { timeRange: this.qctx.timeRange });
       if (!provider) throw invalid(`table function ${name} does not exist`, posOf(this.env, item.expr, name));
       return this.scan(name, provider, alias ?? name);
     }
@@ -154,7 +221,9 @@ export class PlanBinder {
 
   private async bindSelect(ast: AstNode, ctes: Ctes, withOrderAndLimit: boolean): Promise<LogicalPlan> {
     if (ast.type !== 'select') throw invalid(`unsupported SQL: ${String(ast.type).toUpperCase()} inside a query`);
+    ast = await inlineSubqueries(ast, (sub) => this.bindQuery(sub, ctes), this.env, this.qctx);
     let plan = await this.bindFrom(ast.from, ctes);
+    const windows: WindowCollector = { calls: [] };
     const input = plan.schema;
     if (ast.where) {
       const predicate = this.exprs.bindPredicate(ast.where, { schema: input, clause: 'WHERE' });
@@ -176,7 +245,7 @@ export class PlanBinder {
         return { id: this.env.newId(), name: exprText(g), type: g.type, nullable: true };
       });
       const allowed = new Set(groupFields.map((f) => f.id));
-      scope = { schema: input, aggregates: collector, clause: 'the select list' };
+      scope = { schema: input, aggregates: collector, windows, clause: 'the select list' };
       finish = (e, what, node) => {
         const replaced = transform(e, (x) => {
           const gi = groupKeys.get(exprKey(x));
@@ -184,7 +253,7 @@ export class PlanBinder {
           return undefined;
         });
         for (const id of columnIds(replaced)) {
-          if (!allowed.has(id) && !collector!.calls.some((c) => c.id === id)) {
+          if (!allowed.has(id) && !collector!.calls.some((c) => c.id === id) && !windows.calls.some((c) => c.id === id)) {
             const f = input.find((x) => x.id === id);
             throw invalid(`column "${f?.name ?? id}" must appear in the GROUP BY clause or be used in an aggregate function (in ${what})`, posOf(this.env, node, f?.name));
           }
@@ -193,20 +262,33 @@ export class PlanBinder {
       };
       // bind everything that may hold aggregates before building the Aggregate node
       const selectExprs = items.map((it) => (it.expr ? finish(this.exprs.bind(it.node, scope), 'the select list', it.node) : it.field!));
-      const having = ast.having ? finish(this.exprs.bindPredicate(ast.having, { ...scope, clause: 'HAVING' }), 'HAVING', ast.having) : null;
+      const having = ast.having ? finish(this.exprs.bindPredicate(ast.having, { ...scope, windows: undefined, clause: 'HAVING' }), 'HAVING', ast.having) : null;
       const order = withOrderAndLimit ? this.bindOrderItems(ast.orderby, items, selectExprs, scope, finish) : [];
+      for (const w of windows.calls) {
+        const f = (e: Expr) => finish(e, `window function ${w.name}`, null);
+        w.args = w.args.map(f);
+        w.partitionBy = w.partitionBy.map(f);
+        w.orderBy = w.orderBy.map((k) => ({ ...k, expr: f(k.expr) }));
+      }
       const aggSchema: PlanSchema = [
         ...groupFields,
         ...collector.calls.map((c) => ({ id: c.id, name: c.fn.name, type: c.type, nullable: true })),
       ];
       plan = { kind: 'aggregate', input: plan, groupBy: groupExprs, aggregates: collector.calls, schema: aggSchema };
       if (having) plan = { kind: 'filter', input: plan, predicate: having, schema: aggSchema };
-      return this.projectOrderLimit(plan, ast, items, selectExprs, order, withOrderAndLimit);
+      return this.projectOrderLimit(this.windowed(plan, windows), ast, items, selectExprs, order, withOrderAndLimit);
     }
-    scope = { schema: input, clause: 'the select list' };
+    scope = { schema: input, windows, clause: 'the select list' };
     const selectExprs = items.map((it) => (it.expr ? this.exprs.bind(it.node, scope) : it.field!));
     const order = withOrderAndLimit ? this.bindOrderItems(ast.orderby, items, selectExprs, scope, finish) : [];
-    return this.projectOrderLimit(plan, ast, items, selectExprs, order, withOrderAndLimit);
+    return this.projectOrderLimit(this.windowed(plan, windows), ast, items, selectExprs, order, withOrderAndLimit);
+  }
+
+  /** A Window node computing the collected calls over `plan`, if any. */
+  private windowed(plan: LogicalPlan, windows: WindowCollector): LogicalPlan {
+    if (windows.calls.length === 0) return plan;
+    const fields: PlanSchema = windows.calls.map((c) => ({ id: c.id, name: c.name, type: c.type, nullable: true }));
+    return { kind: 'window', input: plan, calls: windows.calls, schema: [...plan.schema, ...fields] };
   }
 
   private expandSelectList(columns: AstNode[], input: PlanSchema): SelectItem[] {
@@ -215,7 +297,7 @@ export class PlanBinder {
       const e = c.expr;
       if (e?.type === 'column_ref' && e.column === '*') {
         const table = e.table === null || e.table === undefined ? null : identifierOf(e.table);
-        const fields = input.filter((f) => table === null || f.qualifier === table);
+        const fields = input.filter((f) => (table === null ? !f.usingHidden : f.qualifier === table));
         if (table !== null && fields.length === 0) throw invalid(`table "${table}" is not in the FROM clause`, posOf(this.env, e, table));
         if (table === null && input.length === 0) throw invalid('SELECT * with no tables specified is not valid');
         for (const f of fields) items.push({ node: null, expr: false, field: col(f.id, f.name, f.type), name: f.name });
@@ -368,7 +450,7 @@ function defaultName(e: AstNode): string {
     case 'column_ref':
       return identifierOf(e.column);
     case 'function':
-      return (e.name?.name ?? []).map((p: AstNode) => String(p.value)).join('.').toLowerCase();
+      return (e.name?.name ?? []).map((p: AstNode) => String(p.value)).join('.').toLowerCase().replace(DISTINCT_SUFFIX, '');
     case 'aggr_func':
       return String(e.name).toLowerCase();
     case 'cast':
@@ -388,7 +470,7 @@ function hasAggregate(node: AstNode): boolean {
   if (node.type === 'aggr_func' && !node.over) return true;
   if (node.type === 'function' && !node.over) {
     const name = (node.name?.name ?? []).map((p: AstNode) => String(p.value)).join('.').toLowerCase();
-    if (aggregateFunction(name) && !scalarFunction(name)) return true;
+    if (aggregateFunction(name.replace(DISTINCT_SUFFIX, '')) && !scalarFunction(name)) return true;
   }
   return Object.values(node).some(hasAggregate);
 }

@@ -1,6 +1,6 @@
 // EXPLAIN text of a logical plan: one line per node, indented by depth.
 import { exprText } from './expr.js';
-import type { LogicalPlan } from './logical.js';
+import { inputsOf, type LogicalPlan, type WindowCall } from './logical.js';
 import { formatTimestamp } from '../functions/time-text.js';
 
 export async function explainLines(plan: LogicalPlan, depth = 0): Promise<string[]> {
@@ -30,9 +30,22 @@ export async function explainLines(plan: LogicalPlan, depth = 0): Promise<string
     case 'limit': line = `Limit: skip=${plan.skip} fetch=${plan.fetch ?? 'none'}`; break;
     case 'union': line = 'Union'; break;
     case 'alias': line = `SubqueryAlias: ${plan.alias}`; break;
+    case 'join': {
+      const on = plan.leftKeys.map((k, i) => `${exprText(k)} = ${exprText(plan.rightKeys[i])}`).join(', ');
+      line = `HashJoin: ${plan.joinType.toUpperCase()}${on ? ` on=[${on}]` : ' (cross)'}${plan.residual ? ` filter=${exprText(plan.residual)}` : ''}`;
+      break;
+    }
+    case 'window': line = `Window: ${plan.calls.map((c) => `${c.name}(${c.args.map(exprText).join(', ')}) OVER (${windowText(c)}) AS #${c.id}`).join(', ')}`; break;
   }
   const out = [pad + line];
-  const inputs = plan.kind === 'union' ? plan.inputs : plan.kind === 'scan' || plan.kind === 'one_row' ? [] : [plan.input];
+  const inputs = inputsOf(plan);
   for (const i of inputs) out.push(...(await explainLines(i, depth + 1)));
   return out;
+}
+
+function windowText(c: WindowCall): string {
+  const parts: string[] = [];
+  if (c.partitionBy.length) parts.push(`PARTITION BY ${c.partitionBy.map(exprText).join(', ')}`);
+  if (c.orderBy.length) parts.push(`ORDER BY ${c.orderBy.map((k) => `${exprText(k.expr)}${k.descending ? ' DESC' : ''}`).join(', ')}`);
+  return parts.join(' ');
 }

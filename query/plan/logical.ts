@@ -1,13 +1,29 @@
 // Logical plan nodes. Every node carries its output schema; column references in expressions are
 // field ids resolved against the child's schema when the physical plan is built.
 import type { AggregateCall, Expr } from './expr.js';
-import type { PlanSchema } from './types.js';
+import type { AggregateFunction } from '../functions/registry.js';
+import type { PlanSchema, ScalarType } from './types.js';
 import type { TableProvider, TimeRange } from '../types.js';
 
 export interface SortKey {
   expr: Expr;
   descending: boolean;
   nullsFirst: boolean;
+}
+
+export type JoinType = 'inner' | 'left';
+
+/** One window function call computed by a Window node; its result is the node's output field `id`. */
+export interface WindowCall {
+  id: number;
+  /** row_number, rank, dense_rank, lag, lead, or an aggregate's name. */
+  name: string;
+  args: Expr[];
+  partitionBy: Expr[];
+  orderBy: SortKey[];
+  type: ScalarType;
+  /** Set for aggregates over a window. */
+  aggregate?: AggregateFunction;
 }
 
 export type LogicalPlan =
@@ -29,6 +45,12 @@ export type LogicalPlan =
   | { kind: 'sort'; input: LogicalPlan; keys: SortKey[]; fetch?: number; schema: PlanSchema }
   | { kind: 'limit'; input: LogicalPlan; skip: number; fetch: number | null; schema: PlanSchema }
   | { kind: 'union'; inputs: LogicalPlan[]; schema: PlanSchema }
+  /** Hash equi-join: the right input is built into a hash table, the left one streamed. No keys =
+   * cross join. `residual` is evaluated on the joined row (for LEFT it decides matching). Output:
+   * left columns then right columns. */
+  | { kind: 'join'; joinType: JoinType; left: LogicalPlan; right: LogicalPlan; leftKeys: Expr[]; rightKeys: Expr[]; residual: Expr | null; schema: PlanSchema }
+  /** Input columns plus one column per window function call. */
+  | { kind: 'window'; input: LogicalPlan; calls: WindowCall[]; schema: PlanSchema }
   /** `(subquery) AS alias` / a CTE reference: same rows, columns qualified by the alias. */
   | { kind: 'alias'; input: LogicalPlan; alias: string; schema: PlanSchema };
 
@@ -39,6 +61,8 @@ export function inputsOf(p: LogicalPlan): LogicalPlan[] {
       return [];
     case 'union':
       return p.inputs;
+    case 'join':
+      return [p.left, p.right];
     default:
       return [p.input];
   }
@@ -51,6 +75,10 @@ export function withInputs(p: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
       return p;
     case 'union':
       return { ...p, inputs };
+    case 'join':
+      return { ...p, left: inputs[0], right: inputs[1], schema: joinSchema(p.joinType, inputs[0].schema, inputs[1].schema) };
+    case 'window':
+      return { ...p, input: inputs[0], schema: [...inputs[0].schema, ...p.schema.slice(p.schema.length - p.calls.length)] };
     case 'filter':
     case 'sort':
     case 'limit':
@@ -61,4 +89,9 @@ export function withInputs(p: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
     default:
       return { ...p, input: inputs[0] } as LogicalPlan;
   }
+}
+
+/** Left columns then right columns; a LEFT join's right side may be NULL. */
+export function joinSchema(joinType: JoinType, left: PlanSchema, right: PlanSchema): PlanSchema {
+  return [...left, ...(joinType === 'left' ? right.map((f) => ({ ...f, nullable: true })) : right)];
 }

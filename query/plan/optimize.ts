@@ -28,6 +28,7 @@ function pushFilters(plan: LogicalPlan): LogicalPlan {
     const pushed = pushInto(plan.input, splitConjuncts(plan.predicate));
     return pushed;
   }
+  if (plan.kind === 'join') return pushJoin(plan, []);
   return withInputs(plan, inputsOf(plan).map(pushFilters));
 }
 
@@ -55,9 +56,61 @@ function pushInto(child: LogicalPlan, conjuncts: Expr[]): LogicalPlan {
       const input = down.length ? pushInto(child.input, down) : pushFilters(child.input);
       return filterOver({ ...child, input } as LogicalPlan, keep);
     }
+    case 'join':
+      return pushJoin(child, conjuncts);
     default:
       return filterOver(pushFilters(child), conjuncts);
   }
+}
+
+/** WHERE conjuncts over a join go to the side whose columns they read; over an inner join an
+ * equality between the two sides becomes a join key. A LEFT join's ON conjuncts on the right side
+ * alone pre-filter the build side. */
+function pushJoin(join: Extract<LogicalPlan, { kind: 'join' }>, conjuncts: Expr[]): LogicalPlan {
+  const leftIds = idsOf(join.left);
+  const rightIds = idsOf(join.right);
+  const toLeft: Expr[] = [];
+  const toRight: Expr[] = [];
+  const keep: Expr[] = [];
+  const leftKeys = [...join.leftKeys];
+  const rightKeys = [...join.rightKeys];
+  const inner = join.joinType === 'inner';
+  for (const c of conjuncts) {
+    const ids = columnIds(c);
+    if (subset(ids, leftIds)) toLeft.push(c);
+    else if (inner && subset(ids, rightIds)) toRight.push(c);
+    else if (inner && c.kind === 'binary' && c.op === '=' && sidesOf(c.left, c.right, leftIds, rightIds, leftKeys, rightKeys)) continue;
+    else keep.push(c);
+  }
+  const residual: Expr[] = [];
+  for (const c of join.residual ? splitConjuncts(join.residual) : []) {
+    const ids = columnIds(c);
+    if (subset(ids, rightIds)) toRight.push(c);
+    else if (inner && subset(ids, leftIds)) toLeft.push(c);
+    else residual.push(c);
+  }
+  const left = toLeft.length ? pushInto(join.left, toLeft) : pushFilters(join.left);
+  const right = toRight.length ? pushInto(join.right, toRight) : pushFilters(join.right);
+  const out: LogicalPlan = { ...join, left, right, leftKeys, rightKeys, residual: conjunction(residual), schema: join.schema };
+  return filterOver(out, keep);
+}
+
+/** Adds `a = b` as a join key pair when one side reads only left columns and the other only right. */
+function sidesOf(a: Expr, b: Expr, leftIds: Set<number>, rightIds: Set<number>, leftKeys: Expr[], rightKeys: Expr[]): boolean {
+  const ai = columnIds(a);
+  const bi = columnIds(b);
+  if (ai.size === 0 || bi.size === 0) return false;
+  if (subset(ai, leftIds) && subset(bi, rightIds)) {
+    leftKeys.push(a);
+    rightKeys.push(b);
+    return true;
+  }
+  if (subset(bi, leftIds) && subset(ai, rightIds)) {
+    leftKeys.push(b);
+    rightKeys.push(a);
+    return true;
+  }
+  return false;
 }
 
 /** Inclusive [begin, end] on `column` implied by the conjuncts (time vs timestamp literal). */
@@ -106,6 +159,8 @@ function collectReferencedIds(plan: LogicalPlan, into = new Set<number>()): Set<
     case 'aggregate': plan.groupBy.forEach(add); plan.aggregates.forEach((a) => a.args.forEach(add)); break;
     case 'sort': plan.keys.forEach((k) => add(k.expr)); break;
     case 'union': plan.inputs.forEach((i) => i.schema.forEach((f) => into.add(f.id))); break;
+    case 'join': plan.leftKeys.forEach(add); plan.rightKeys.forEach(add); if (plan.residual) add(plan.residual); break;
+    case 'window': plan.calls.forEach((c) => { c.args.forEach(add); c.partitionBy.forEach(add); c.orderBy.forEach((k) => add(k.expr)); }); break;
     default: break;
   }
   for (const i of inputsOf(plan)) collectReferencedIds(i, into);

@@ -30,6 +30,8 @@ export interface PlanField {
   qualifier?: string;
   type: ScalarType;
   nullable: boolean;
+  /** The right-hand copy of a `JOIN … USING` column: `*` and unqualified names skip it. */
+  usingHidden?: boolean;
   /** Exact Arrow type for pass-through 'list' columns. */
   arrowType?: DataType;
 }

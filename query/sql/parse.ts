@@ -28,7 +28,7 @@ export function parseSql(sql: string, offset = 0): Statement {
   if (text.trim() === '') throw invalid('empty SQL statement');
   let ast: AstNode;
   try {
-    ast = parser.astify(text, { database: 'postgresql', parseOptions: { includeLocations: true } } as never);
+    ast = parser.astify(rewriteAggregateDistinct(text), { database: 'postgresql', parseOptions: { includeLocations: true } } as never);
   } catch (e) {
     const err = e as { location?: { start?: { offset?: number } } };
     const at = err.location?.start?.offset;
@@ -43,4 +43,37 @@ export function parseSql(sql: string, offset = 0): Statement {
   }
   if (ast.type !== 'select') throw invalid(`only SELECT statements are supported, got ${String(ast.type).toUpperCase()}`);
   return { kind: 'query', ast };
+}
+
+/** Suffix marking `agg(DISTINCT x)` for aggregates the PostgreSQL grammar only accepts for count. */
+export const DISTINCT_SUFFIX = '__distinct';
+
+/** `sum(DISTINCT x)` → `sum__distinct(x)` outside string literals and quoted identifiers. */
+export function rewriteAggregateDistinct(text: string): string {
+  if (!/distinct/i.test(text)) return text;
+  const re = /\b(sum|avg|mean|min|max|string_agg|array_agg|stddev|stddev_samp|stddev_pop|variance|var_samp|var_pop)\s*\(\s*distinct\s/giy;
+  let out = '';
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      out += c;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      quote = c;
+      out += c;
+      continue;
+    }
+    re.lastIndex = i;
+    const m = /[A-Za-z0-9_]/.test(text[i - 1] ?? '') ? null : re.exec(text);
+    if (m) {
+      out += `${m[1]}${DISTINCT_SUFFIX}(`;
+      i += m[0].length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }

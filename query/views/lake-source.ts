@@ -2,9 +2,13 @@
 // processes, streams and blocks (read from the catalog at scan time).
 import { Int64, Int32, TimestampNanosecond, Utf8, type RecordBatch, type Schema } from 'apache-arrow';
 import { OTLP_VIEW_SCHEMAS } from '../../decoders/otlp/schemas.js';
+import { asyncEventsSchema } from '../../decoders/native/schemas.js';
+import type { SegmentView } from '../../lake/types.js';
 import { MemoryTable } from '../memory-table.js';
-import { SegmentViewTable, type LakeAccess } from './segment-view.js';
-import type { ScanRequest, TableProvider, TableSource } from '../types.js';
+import { invalid } from '../errors.js';
+import { SegmentViewTable, type LakeAccess, type LakeScanOptions } from './segment-view.js';
+import { ThreadSpansTable } from './thread-spans.js';
+import type { ScanRequest, TableProvider, TableSource, TimeRange } from '../types.js';
 
 /** A provider whose rows are computed when scanned (catalog listings). */
 class ComputedTable implements TableProvider {
@@ -89,17 +93,41 @@ const BLOCKS_SCHEMA = empty([
   ['block_id', 'utf8'], ['format', 'utf8'], ['payload_size', 'i64'], ['insert_time', 'ts'], ['begin_time', 'ts'], ['end_time', 'ts'], ['nb_objects', 'i32'],
 ]);
 
-/** Every table of the lake, for QueryContext.tables. */
-export function lakeTableSource(lake: LakeAccess): TableSource {
+/** The per-process views view_instance() accepts, with their schema and time column. */
+const INSTANCE_VIEWS: Partial<Record<SegmentView, [Schema, string]>> = {
+  log_entries: [OTLP_VIEW_SCHEMAS.log_entries, 'time'],
+  measures: [OTLP_VIEW_SCHEMAS.measures, 'time'],
+  histograms: [OTLP_VIEW_SCHEMAS.histograms, 'time'],
+  otel_spans: [OTLP_VIEW_SCHEMAS.otel_spans, 'start_time'],
+  async_events: [asyncEventsSchema, 'time'],
+};
+
+/** `view_instance(view, id)`: thread_spans of one stream, or another view restricted to one process. */
+function viewInstance(lake: LakeAccess, args: unknown[], range: TimeRange | undefined, opts: LakeScanOptions): TableProvider {
+  const [view, id] = args;
+  if (args.length !== 2 || typeof view !== 'string' || typeof id !== 'string') {
+    throw invalid("view_instance expects a view name and an id, e.g. view_instance('thread_spans', '<stream_id>')");
+  }
+  if (view === 'thread_spans') return new ThreadSpansTable(id, lake, range, opts);
+  const instance = Object.hasOwn(INSTANCE_VIEWS, view) ? INSTANCE_VIEWS[view as SegmentView] : undefined;
+  if (!instance) throw invalid(`view_instance: unknown view ${JSON.stringify(view)} (expected thread_spans, async_events, log_entries, measures, histograms or otel_spans)`);
+  return new SegmentViewTable(view as SegmentView, instance[0], instance[1], lake, { ...opts, processIds: [id] });
+}
+
+/** Every table of the lake, for QueryContext.tables. Build one per query when `opts` carries a
+ * per-query warning sink; `lake.cache` is what queries share. */
+export function lakeTableSource(lake: LakeAccess, opts: LakeScanOptions = {}): TableSource {
+  const view = (name: SegmentView, time: string) => new SegmentViewTable(name, OTLP_VIEW_SCHEMAS[name as keyof typeof OTLP_VIEW_SCHEMAS], time, lake, opts);
   const tables: Record<string, TableProvider> = {
-    log_entries: new SegmentViewTable('log_entries', OTLP_VIEW_SCHEMAS.log_entries, 'time', lake),
-    measures: new SegmentViewTable('measures', OTLP_VIEW_SCHEMAS.measures, 'time', lake),
-    histograms: new SegmentViewTable('histograms', OTLP_VIEW_SCHEMAS.histograms, 'time', lake),
-    otel_spans: new SegmentViewTable('otel_spans', OTLP_VIEW_SCHEMAS.otel_spans, 'start_time', lake),
+    log_entries: view('log_entries', 'time'),
+    measures: view('measures', 'time'),
+    histograms: view('histograms', 'time'),
+    otel_spans: view('otel_spans', 'start_time'),
     ...catalogTables(lake),
   };
   return {
     table: (name, schema) => (schema === 'public' && Object.hasOwn(tables, name) ? tables[name] : undefined),
     tableNames: () => Object.keys(tables).sort().map((name) => ({ schema: 'public', name })),
+    tableFunction: (name, args, query) => (name === 'view_instance' ? Promise.resolve().then(() => viewInstance(lake, args, query?.timeRange, opts)) : undefined),
   };
 }

@@ -1,17 +1,24 @@
 // A telemetry view (log_entries, measures, …) as a table provider: segments are resolved through the
 // catalog with the pushed-down time range and process/stream ids, read as byte ranges of their blobs,
-// and decoded with the projection; decoding stops once the scan's LIMIT is reached.
+// and decoded with the projection; decoding stops once the scan's LIMIT is reached. Unreadable
+// segments (corrupt, or native ones whose stream/process is not registered yet) are skipped with a
+// warning; strict mode fails the query instead.
 import type { RecordBatch, Schema } from 'apache-arrow';
-import type { BlobFormat, BlobStore, Catalog, ProcessRow, SegmentRef, SegmentView } from '../../lake/types.js';
-import type { DecodeContext, DecodeOptions } from '../../decoders/context.js';
+import type { BlobFormat, BlobStore, Catalog, SegmentRef, SegmentView } from '../../lake/types.js';
+import type { DecodeOptions } from '../../decoders/context.js';
+import { CorruptSegmentError } from '../../decoders/context.js';
+import { UnregisteredSegmentError, type SegmentDecodeContext } from '../../decoders/index.js';
 import type { Expr } from '../plan/expr.js';
 import type { ScanRequest, TableProvider } from '../types.js';
+import { QueryError } from '../errors.js';
+import type { SegmentCache } from '../segment-cache.js';
+import { SegmentMetadata } from './segment-metadata.js';
 
 export type SegmentDecoder = (
   format: BlobFormat,
   view: SegmentView,
   bytes: Uint8Array,
-  ctx: DecodeContext,
+  ctx: SegmentDecodeContext,
   projection: readonly string[] | null,
   opts?: DecodeOptions,
 ) => AsyncIterable<RecordBatch>;
@@ -20,6 +27,16 @@ export interface LakeAccess {
   catalog: Catalog;
   blobs: BlobStore;
   decode: SegmentDecoder;
+  /** Decoded segments shared by the queries of a server; none = decode every time. */
+  cache?: SegmentCache;
+}
+
+/** How a query treats segments it cannot read. */
+export interface LakeScanOptions {
+  /** Fail the query (DATA_LOSS) on a corrupt segment instead of skipping it. */
+  strict?: boolean;
+  /** Receives one message per skipped segment (and per segment with unreadable objects). */
+  onWarning?: (message: string) => void;
 }
 
 /** Values `column` must take according to the conjuncts (`col = 'x'`, `col IN ('x', 'y')`); undefined
@@ -39,12 +56,29 @@ export function allowedValues(filters: Expr[], column: string): string[] | undef
   return allowed ? [...allowed] : undefined;
 }
 
+function intersect(a: string[] | undefined, b: readonly string[] | undefined): string[] | undefined {
+  if (!b) return a;
+  if (!a) return [...b];
+  return a.filter((x) => b.includes(x));
+}
+
+/** Columns copied from the process row into every row of a segment. */
+const PROCESS_COLUMNS = ['exe', 'username', 'computer'] as const;
+
+export function warnOf(opts: LakeScanOptions): (message: string) => void {
+  return opts.onWarning ?? ((m) => console.warn(`contrail query warning: ${m}`));
+}
+
 export class SegmentViewTable implements TableProvider {
   constructor(
     readonly view: SegmentView,
     readonly schema: Schema,
     readonly timeColumn: string,
     private readonly lake: LakeAccess,
+    private readonly opts: LakeScanOptions & {
+      /** view_instance(view, process_id): only these processes' segments. */
+      processIds?: readonly string[];
+    } = {},
   ) {}
 
   resolveSegments(req: Pick<ScanRequest, 'filters' | 'timeRange'>): Promise<SegmentRef[]> {
@@ -52,33 +86,95 @@ export class SegmentViewTable implements TableProvider {
       view: this.view,
       begin: req.timeRange?.begin,
       end: req.timeRange?.end,
-      processIds: allowedValues(req.filters, 'process_id'),
+      processIds: intersect(allowedValues(req.filters, 'process_id'), this.opts.processIds),
       streamIds: allowedValues(req.filters, 'stream_id'),
     });
   }
 
   async describeScan(req: ScanRequest): Promise<string> {
     const kept = await this.resolveSegments(req);
-    const all = await this.lake.catalog.findSegments({ view: this.view });
+    const all = await this.lake.catalog.findSegments({ view: this.view, processIds: this.opts.processIds ? [...this.opts.processIds] : undefined });
     return `segments=${kept.length} pruned=${all.length - kept.length}`;
   }
 
   async *scan(req: ScanRequest): AsyncIterable<RecordBatch> {
     const segments = await this.resolveSegments(req);
-    const processes = new Map<string, Promise<ProcessRow | undefined>>();
+    const meta = new SegmentMetadata(this.lake.catalog);
+    const processFilters = PROCESS_COLUMNS.flatMap((c) => {
+      const allowed = this.schema.fields.some((f) => f.name === c) ? allowedValues(req.filters, c) : undefined;
+      return allowed ? [[c, new Set(allowed)] as const] : [];
+    });
     let rows = 0;
     for (const seg of segments) {
       if (req.signal?.aborted) return;
       if (req.limit !== undefined && rows >= req.limit) return;
-      let process = processes.get(seg.process_id);
-      if (!process) processes.set(seg.process_id, (process = this.lake.catalog.getProcess(seg.process_id)));
-      const bytes = await this.lake.blobs.getRange(seg.blob_key, seg.byte_offset, seg.byte_length);
-      const ctx: DecodeContext = { blockId: seg.block_id, processId: seg.process_id, streamId: seg.stream_id, insertTime: seg.insert_time, process: await process };
-      for await (const rb of this.lake.decode(seg.format, this.view, bytes, ctx, req.projection, { timeRange: req.timeRange })) {
+      if (processFilters.length > 0) {
+        // exe / username / computer are constant per segment (the process row's): skip it unread
+        const process = await meta.process(seg.process_id);
+        if (processFilters.some(([c, allowed]) => !allowed.has(process?.[c] ?? ''))) continue;
+      }
+      for (const rb of await this.segmentBatches(seg, req, meta)) {
         yield rb;
         rows += rb.numRows;
         if (req.limit !== undefined && rows >= req.limit) return;
       }
     }
+  }
+
+  /** One segment's batches, from the cache or decoded in full (a segment is all or nothing: a corrupt
+   * one contributes no rows, and only complete decodes are cached). */
+  private async segmentBatches(seg: SegmentRef, req: ScanRequest, meta: SegmentMetadata): Promise<RecordBatch[]> {
+    const warn = warnOf(this.opts);
+    const native = seg.format === 'native-transit';
+    const process = await meta.process(seg.process_id);
+    const stream = native ? await meta.stream(seg.stream_id) : undefined;
+    let frequency: number | undefined;
+    if (native && process && stream && process.tsc_frequency <= 0n) {
+      try {
+        frequency = await meta.estimatedFrequency(process);
+      } catch (e) {
+        return this.unreadable(new CorruptSegmentError(seg.block_id, 0, e instanceof Error ? e.message : String(e)), warn);
+      }
+    }
+    const range = req.timeRange;
+    const wholeSegment = !range || ((range.begin === undefined || seg.begin_time >= range.begin) && (range.end === undefined || seg.end_time <= range.end));
+    // A partially covered segment is decoded with the range hint (fewer rows) and not cached.
+    const cache = wholeSegment ? this.lake.cache : undefined;
+    const key = { view: this.view, blockId: seg.block_id, segmentIndex: seg.segment_index, projection: req.projection, variant: frequency?.toString() };
+    const cached = cache?.get(key);
+    if (cached) return cached;
+
+    const ctx: SegmentDecodeContext = {
+      blockId: seg.block_id,
+      processId: seg.process_id,
+      streamId: seg.stream_id,
+      insertTime: seg.insert_time,
+      process,
+      stream,
+      objectOffset: seg.object_offset ?? 0n,
+      frequency,
+      warn,
+    };
+    const batches: RecordBatch[] = [];
+    try {
+      const bytes = await this.lake.blobs.getRange(seg.blob_key, seg.byte_offset, seg.byte_length);
+      const opts: DecodeOptions = wholeSegment ? {} : { timeRange: range };
+      for await (const rb of this.lake.decode(seg.format, this.view, bytes, ctx, req.projection, opts)) {
+        if (req.signal?.aborted) return [];
+        batches.push(rb);
+      }
+    } catch (e) {
+      if (e instanceof CorruptSegmentError || e instanceof UnregisteredSegmentError) return this.unreadable(e, warn);
+      throw e;
+    }
+    if (req.signal?.aborted) return [];
+    cache?.put(key, batches);
+    return batches;
+  }
+
+  private unreadable(e: CorruptSegmentError | UnregisteredSegmentError, warn: (m: string) => void): RecordBatch[] {
+    if (e instanceof CorruptSegmentError && this.opts.strict) throw new QueryError('DATA_LOSS', `${this.view}: ${e.message}`);
+    warn(`${this.view}: segment skipped: ${e.message}`);
+    return [];
   }
 }

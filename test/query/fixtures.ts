@@ -33,6 +33,24 @@ export function numsTable(): MemoryTable {
   ], { batchRows: 3 });
 }
 
+/** Processes for joins with logs.process_id: p3 has no row here, p4 no logs, one row a NULL key. */
+export function procsTable(): MemoryTable {
+  return MemoryTable.fromColumns([
+    { name: 'process_id', type: new Dictionary(new Utf8(), new Int32()), values: ['p1', 'p2', 'p4', null] },
+    { name: 'exe', type: new Utf8(), values: ['app.exe', 'db.exe', 'idle.exe', 'ghost.exe'], nullable: false },
+    { name: 'started', type: new TimestampNanosecond('UTC'), values: [at(-60), at(-30), at(0), null] },
+    { name: 'cores', type: new Int64(), values: [4n, 8n, null, 2n] },
+  ], { batchRows: 3 });
+}
+
+/** Log level names, keyed like logs.level (Int32). */
+export function levelsTable(): MemoryTable {
+  return MemoryTable.fromColumns([
+    { name: 'level', type: new Int32(), values: [1, 2, 3, 4, 5, 6], nullable: false },
+    { name: 'name', type: new Utf8(), values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], nullable: false },
+  ], { batchRows: 4 });
+}
+
 export function emptyTable(): MemoryTable {
   return MemoryTable.fromColumns([
     { name: 'a', type: new Int32(), values: [] },
@@ -43,7 +61,7 @@ export function emptyTable(): MemoryTable {
 
 export function testContext(extra: Partial<QueryContext> = {}): QueryContext {
   return {
-    tables: tableSourceOf({ logs: logsTable(), nums: numsTable(), empty: emptyTable() }),
+    tables: tableSourceOf({ logs: logsTable(), nums: numsTable(), empty: emptyTable(), procs: procsTable(), levels: levelsTable() }),
     now: BigInt(at(86400)) * 1_000_000n, // 2024-01-02T00:00:00Z
     ...extra,
   };

@@ -1,0 +1,185 @@
+// Hash join: the right (build) input is buffered and hashed on its key columns, the left (probe)
+// input is streamed. A NULL key never matches. LEFT joins emit probe rows that found no match with
+// NULLs on the build side. The build side is counted against the query's memory budget.
+import { allocValues, batchBytes, concatBatches, take, type Col, type ColumnBatch } from './column.js';
+import { chunk, type BatchStream } from './operators.js';
+import { selection } from './kernels.js';
+import { plainValues } from '../functions/aggregates.js';
+import type { Evaluator } from './expr-eval.js';
+import type { MemoryPool } from './memory.js';
+import type { JoinType } from '../plan/logical.js';
+import type { ScalarType } from '../plan/types.js';
+
+export interface HashJoinSpec {
+  joinType: JoinType;
+  leftKeys: Evaluator[];
+  rightKeys: Evaluator[];
+  /** Evaluated on joined rows (left columns then right columns). */
+  residual: Evaluator | null;
+  rightTypes: ScalarType[];
+}
+
+/** Row key → first build row; `next` chains rows with the same key. */
+class BuildTable {
+  private readonly first = new Map<unknown, number>();
+  readonly next: Int32Array;
+
+  constructor(keyCols: Col[], n: number) {
+    this.next = new Int32Array(n).fill(-1);
+    const keys = keyOfRows(keyCols, n);
+    // insert backwards so chains list rows in input order
+    for (let i = n - 1; i >= 0; i--) {
+      const k = keys[i];
+      if (k === undefined) continue;
+      const head = this.first.get(k);
+      if (head !== undefined) this.next[i] = head;
+      this.first.set(k, i);
+    }
+  }
+
+  head(key: unknown): number {
+    return this.first.get(key) ?? -1;
+  }
+
+  get bytes(): number {
+    return this.first.size * 48 + this.next.byteLength;
+  }
+}
+
+/** One hashable key per row (undefined where any key is NULL); composite keys become strings. */
+function keyOfRows(keyCols: Col[], n: number): unknown[] {
+  const out = new Array<unknown>(n);
+  if (keyCols.length === 0) return out.fill(0);
+  const vals = keyCols.map(plainValues);
+  if (keyCols.length === 1) {
+    const c = keyCols[0];
+    const v = vals[0];
+    for (let i = 0; i < n; i++) out[i] = c.valid !== null && c.valid[i] === 0 ? undefined : v[i];
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    let key = '';
+    for (let k = 0; k < keyCols.length; k++) {
+      const c = keyCols[k];
+      if (c.valid !== null && c.valid[i] === 0) {
+        key = undefined as unknown as string;
+        break;
+      }
+      const s = String(vals[k][i]);
+      key += `${s.length}:${s}`;
+    }
+    out[i] = key;
+  }
+  return out;
+}
+
+/** Rows `indices` of c where -1 means NULL. */
+function takeOrNull(c: Col, indices: Int32Array): Col {
+  const n = indices.length;
+  const valid = new Uint8Array(n);
+  const safe = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = indices[i];
+    if (j >= 0) {
+      safe[i] = j;
+      valid[i] = c.valid === null ? 1 : c.valid[j];
+    }
+  }
+  const t = c.length === 0 ? { ...c, values: c.dict ? new Int32Array(n) : allocValues(c.type, n), dict: c.dict ? [''] : undefined, length: n } : take(c, safe);
+  return { ...t, valid };
+}
+
+class PairBuffer {
+  left = new Int32Array(1024);
+  right = new Int32Array(1024);
+  length = 0;
+  push(l: number, r: number): void {
+    if (this.length === this.left.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.left = grow(this.left);
+      this.right = grow(this.right);
+    }
+    this.left[this.length] = l;
+    this.right[this.length++] = r;
+  }
+}
+
+function joined(probe: ColumnBatch, build: ColumnBatch, li: Int32Array, ri: Int32Array, nullable: boolean): ColumnBatch {
+  return {
+    length: li.length,
+    cols: [...probe.cols.map((c) => take(c, li)), ...build.cols.map((c) => (nullable ? takeOrNull(c, ri) : take(c, ri)))],
+  };
+}
+
+export async function* hashJoinOp(left: BatchStream, right: BatchStream, spec: HashJoinSpec, pool: MemoryPool, batchRows: number): BatchStream {
+  let reserved = 0;
+  const reserve = (bytes: number) => {
+    pool.resize('join build side', reserved, bytes);
+    reserved = bytes;
+  };
+  try {
+    const parts: ColumnBatch[] = [];
+    let bytes = 0;
+    for await (const b of right) {
+      parts.push(b);
+      bytes += batchBytes(b);
+      reserve(bytes);
+    }
+    const build = concatBatches(spec.rightTypes, parts);
+    parts.length = 0;
+    const table = new BuildTable(spec.rightKeys.map((k) => k(build)), build.length);
+    reserve(batchBytes(build) + table.bytes);
+    const isLeft = spec.joinType === 'left';
+    if (build.length === 0 && !isLeft) return;
+    for await (const probe of left) {
+      const keys = keyOfRows(spec.leftKeys.map((k) => k(probe)), probe.length);
+      const pairs = new PairBuffer();
+      for (let i = 0; i < probe.length; i++) {
+        const k = keys[i];
+        if (k === undefined) continue;
+        for (let j = table.head(k); j >= 0; j = table.next[j]) pairs.push(i, j);
+      }
+      let li = pairs.left.subarray(0, pairs.length);
+      let ri = pairs.right.subarray(0, pairs.length);
+      let out = joined(probe, build, li, ri, false);
+      if (spec.residual && out.length > 0) {
+        const sel = selection(spec.residual(out));
+        if (sel.length < out.length) {
+          li = Int32Array.from(sel, (s) => li[s]);
+          ri = Int32Array.from(sel, (s) => ri[s]);
+          out = { length: sel.length, cols: out.cols.map((c) => take(c, sel)) };
+        }
+      }
+      if (isLeft) {
+        const matched = new Uint8Array(probe.length);
+        for (let p = 0; p < li.length; p++) matched[li[p]] = 1;
+        const unmatched: number[] = [];
+        for (let i = 0; i < probe.length; i++) if (matched[i] === 0) unmatched.push(i);
+        if (unmatched.length > 0) {
+          // keep probe order: merge matched pairs and unmatched rows by probe index
+          const allL = new Int32Array(li.length + unmatched.length);
+          const allR = new Int32Array(allL.length);
+          let a = 0;
+          let u = 0;
+          for (let o = 0; o < allL.length; o++) {
+            if (u < unmatched.length && (a >= li.length || unmatched[u] < li[a])) {
+              allL[o] = unmatched[u++];
+              allR[o] = -1;
+            } else {
+              allL[o] = li[a];
+              allR[o] = ri[a++];
+            }
+          }
+          out = joined(probe, build, allL, allR, true);
+        }
+      }
+      yield* chunk(out, batchRows);
+    }
+  } finally {
+    pool.resize('join build side', reserved, 0);
+  }
+}

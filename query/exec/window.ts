@@ -1,0 +1,215 @@
+// Window functions: buffers its input (within the memory budget), sorts a row permutation by
+// (PARTITION BY, ORDER BY) per call, and computes one result per row. The frame is SQL's default:
+// with ORDER BY, the partition's rows up to the current row's last peer; without, the partition.
+import { batchBytes, colFromValues, concatBatches, type Col, type ColumnBatch } from './column.js';
+import { chunk, type BatchStream } from './operators.js';
+import { compareKeys } from './sort.js';
+import type { Evaluator } from './expr-eval.js';
+import type { MemoryPool } from './memory.js';
+import { plainValues } from '../functions/aggregates.js';
+import type { GroupAccumulator } from '../functions/registry.js';
+import { invalid } from '../errors.js';
+import type { ScalarType } from '../plan/types.js';
+
+export interface WindowCallSpec {
+  name: string;
+  args: Evaluator[];
+  partitionBy: Evaluator[];
+  orderBy: { eval: Evaluator; descending: boolean; nullsFirst: boolean }[];
+  type: ScalarType;
+  /** Aggregates: a fresh accumulator (whole-partition frames). */
+  createAccumulator?: () => GroupAccumulator;
+}
+
+export interface WindowSpec {
+  calls: WindowCallSpec[];
+  inputTypes: ScalarType[];
+}
+
+/** Partition and peer boundaries of rows sorted by one call's keys. */
+interface Layout {
+  perm: number[];
+  /** partitionStart[k]: start (in perm order) of the partition holding perm[k]. */
+  partitionStart: Int32Array;
+  partitionEnd: Int32Array;
+  /** peerEnd[k]: one past the last row (in perm order) that ties with perm[k] on ORDER BY. */
+  peerEnd: Int32Array;
+  peerStart: Int32Array;
+}
+
+function layout(b: ColumnBatch, call: WindowCallSpec): Layout {
+  const n = b.length;
+  const partCols = call.partitionBy.map((p) => p(b));
+  const orderCols = call.orderBy.map((o) => o.eval(b));
+  const samePartition = compareKeys(partCols, { keys: partCols.map(() => ({ eval: () => partCols[0], descending: false, nullsFirst: true })) });
+  const samePeer = compareKeys(orderCols, { keys: call.orderBy });
+  const perm = Array.from({ length: n }, (_, i) => i);
+  perm.sort((x, y) => samePartition(x, y) || samePeer(x, y));
+  const partitionStart = new Int32Array(n);
+  const partitionEnd = new Int32Array(n);
+  const peerStart = new Int32Array(n);
+  const peerEnd = new Int32Array(n);
+  let p0 = 0;
+  for (let k = 1; k <= n; k++) {
+    if (k < n && samePartition(perm[k - 1], perm[k]) === 0) continue;
+    let q0 = p0;
+    for (let j = p0 + 1; j <= k; j++) {
+      if (j < k && samePeer(perm[j - 1], perm[j]) === 0) continue;
+      for (let r = q0; r < j; r++) {
+        peerStart[r] = q0;
+        peerEnd[r] = j;
+      }
+      q0 = j;
+    }
+    for (let r = p0; r < k; r++) {
+      partitionStart[r] = p0;
+      partitionEnd[r] = k;
+    }
+    p0 = k;
+  }
+  return { perm, partitionStart, partitionEnd, peerStart, peerEnd };
+}
+
+const isNull = (c: Col, i: number) => c.valid !== null && c.valid[i] === 0;
+
+function constantArg(c: Col | undefined, fallback: number, what: string): number {
+  if (!c || c.length === 0) return fallback;
+  if (isNull(c, 0)) throw invalid(`${what} must not be NULL`);
+  return Number(plainValues(c)[0]);
+}
+
+/** Result per input row (index = original row). */
+function computeCall(b: ColumnBatch, call: WindowCallSpec): unknown[] {
+  const n = b.length;
+  const out = new Array<unknown>(n).fill(null);
+  const L = layout(b, call);
+  const args = call.args.map((a) => a(b));
+  const { perm } = L;
+  switch (call.name) {
+    case 'row_number':
+      for (let k = 0; k < n; k++) out[perm[k]] = BigInt(k - L.partitionStart[k] + 1);
+      return out;
+    case 'rank':
+      for (let k = 0; k < n; k++) out[perm[k]] = BigInt(L.peerStart[k] - L.partitionStart[k] + 1);
+      return out;
+    case 'dense_rank': {
+      let rank = 0;
+      for (let k = 0; k < n; k++) {
+        if (k === L.partitionStart[k]) rank = 0;
+        if (k === L.peerStart[k]) rank++;
+        out[perm[k]] = BigInt(rank);
+      }
+      return out;
+    }
+    case 'lag':
+    case 'lead': {
+      const offset = constantArg(args[1], 1, `${call.name} offset`);
+      const v = plainValues(args[0]);
+      const dflt = args[2];
+      const dv = dflt ? plainValues(dflt) : null;
+      for (let k = 0; k < n; k++) {
+        const t = call.name === 'lag' ? k - offset : k + offset;
+        const row = perm[k];
+        if (t >= L.partitionStart[k] && t < L.partitionEnd[k]) out[row] = isNull(args[0], perm[t]) ? null : v[perm[t]];
+        else out[row] = dflt && !isNull(dflt, row) ? dv![row] : null;
+      }
+      return out;
+    }
+    case 'first_value':
+    case 'last_value': {
+      const v = plainValues(args[0]);
+      for (let k = 0; k < n; k++) {
+        const src = call.name === 'first_value' ? L.partitionStart[k] : (call.orderBy.length ? L.peerEnd[k] : L.partitionEnd[k]) - 1;
+        out[perm[k]] = isNull(args[0], perm[src]) ? null : v[perm[src]];
+      }
+      return out;
+    }
+  }
+  if (call.orderBy.length === 0) return wholePartition(call, args, L, n);
+  return running(call, args, L, n);
+}
+
+/** Any aggregate over each whole partition: one group per partition. */
+function wholePartition(call: WindowCallSpec, args: Col[], L: Layout, n: number): unknown[] {
+  const acc = call.createAccumulator!();
+  const groups = new Int32Array(n);
+  let g = -1;
+  for (let k = 0; k < n; k++) {
+    if (k === L.partitionStart[k]) g++;
+    groups[L.perm[k]] = g;
+  }
+  acc.update(groups, args, n);
+  const result = acc.finish(g + 1);
+  const rv = plainValues(result);
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = isNull(result, groups[i]) ? null : rv[groups[i]];
+  return out;
+}
+
+/** Running count/sum/avg/min/max up to the current row's last peer. */
+function running(call: WindowCallSpec, args: Col[], L: Layout, n: number): unknown[] {
+  const out = new Array<unknown>(n);
+  const a = args[0];
+  const v = a ? plainValues(a) : null;
+  let count = 0;
+  let acc: number | bigint | null = null;
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    if (k === L.partitionStart[k]) {
+      count = 0;
+      acc = null;
+      sum = 0;
+    }
+    if (k === L.peerStart[k]) {
+      for (let j = k; j < L.peerEnd[k]; j++) {
+        const row = L.perm[j];
+        if (a && isNull(a, row)) continue;
+        count++;
+        if (!v) continue;
+        const x = v[row] as number;
+        switch (call.name) {
+          case 'sum': acc = acc === null ? x : (acc as number) + x; break;
+          case 'avg': sum += x; break;
+          case 'min': if (acc === null || x < (acc as number)) acc = x; break;
+          case 'max': if (acc === null || x > (acc as number)) acc = x; break;
+        }
+      }
+    }
+    const row = L.perm[k];
+    switch (call.name) {
+      case 'count': out[row] = BigInt(count); break;
+      case 'avg': out[row] = count ? sum / count : null; break;
+      default: out[row] = acc;
+    }
+  }
+  return out;
+}
+
+export const RUNNING_AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max']);
+
+export async function* windowOp(input: BatchStream, spec: WindowSpec, pool: MemoryPool, batchRows: number): BatchStream {
+  const parts: ColumnBatch[] = [];
+  let reserved = 0;
+  try {
+    for await (const b of input) {
+      parts.push(b);
+      const now = reserved + batchBytes(b);
+      pool.resize('window', reserved, now);
+      reserved = now;
+    }
+    const all = concatBatches(spec.inputTypes, parts);
+    if (all.length === 0) return;
+    const cols = [...all.cols];
+    for (const call of spec.calls) {
+      const values = computeCall(all, call);
+      const c = colFromValues(call.type, values);
+      const now = reserved + batchBytes({ length: c.length, cols: [c] });
+      pool.resize('window', reserved, now);
+      reserved = now;
+      cols.push(c);
+    }
+    yield* chunk({ length: all.length, cols }, batchRows);
+  } finally {
+    pool.resize('window', reserved, 0);
+  }
+}

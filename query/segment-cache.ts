@@ -1,0 +1,114 @@
+// Decoded segments kept across the queries of one server: an LRU bounded by the bytes of the Arrow
+// buffers it holds. An entry is the complete batch list of one segment decoded for one view and
+// projection; callers insert only after a segment decoded to the end, so a query cancelled or cut
+// short by LIMIT never leaves a partial entry behind.
+import type { Data, RecordBatch } from 'apache-arrow';
+
+export const DEFAULT_SEGMENT_CACHE_BYTES = 256 * 1024 * 1024;
+
+/** What makes two decodes of a segment give the same batches. */
+export interface SegmentCacheKey {
+  view: string;
+  blockId: string;
+  segmentIndex: number;
+  /** Column names in output order; null = every column. */
+  projection: readonly string[] | null;
+  /** Anything else the batches depend on (e.g. a native process's estimated tick frequency). */
+  variant?: string;
+}
+
+export interface SegmentCacheStats {
+  hits: number;
+  misses: number;
+  entries: number;
+  bytes: number;
+  evictions: number;
+}
+
+interface Entry {
+  batches: RecordBatch[];
+  bytes: number;
+}
+
+export class SegmentCache {
+  // Map iteration order is insertion order: the first key is the least recently used.
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+  private hits = 0;
+  private misses = 0;
+  private evictions = 0;
+
+  constructor(readonly maxBytes: number = DEFAULT_SEGMENT_CACHE_BYTES) {}
+
+  static keyOf(k: SegmentCacheKey): string {
+    const projection = k.projection === null ? '*' : k.projection.map((c) => JSON.stringify(c)).join(',');
+    return `${k.view}\u0000${k.blockId}\u0000${k.segmentIndex}\u0000${projection}\u0000${k.variant ?? ''}`;
+  }
+
+  get(key: SegmentCacheKey): RecordBatch[] | undefined {
+    const id = SegmentCache.keyOf(key);
+    const e = this.entries.get(id);
+    if (!e) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(id);
+    this.entries.set(id, e);
+    return e.batches;
+  }
+
+  /** Whether an entry of this size can be held at all (larger ones are not collected). */
+  admits(bytes: number): boolean {
+    return bytes <= this.maxBytes;
+  }
+
+  put(key: SegmentCacheKey, batches: RecordBatch[]): void {
+    const bytes = batchesBytes(batches);
+    if (!this.admits(bytes)) return;
+    const id = SegmentCache.keyOf(key);
+    const old = this.entries.get(id);
+    if (old) {
+      this.entries.delete(id);
+      this.bytes -= old.bytes;
+    }
+    this.entries.set(id, { batches, bytes });
+    this.bytes += bytes;
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= e.bytes;
+      this.evictions++;
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  stats(): SegmentCacheStats {
+    return { hits: this.hits, misses: this.misses, entries: this.entries.size, bytes: this.bytes, evictions: this.evictions };
+  }
+}
+
+export function batchesBytes(batches: readonly RecordBatch[]): number {
+  const seen = new Set<unknown>(); // batches of one segment may share a dictionary
+  let n = 0;
+  for (const b of batches) n += dataBytes(b.data, seen);
+  return n;
+}
+
+/** Bytes of the buffers under a Data (each underlying ArrayBuffer region counted once). */
+function dataBytes(d: Data, seen: Set<unknown>): number {
+  let n = 0;
+  for (const buf of [d.values, d.valueOffsets, d.nullBitmap, d.typeIds] as (ArrayBufferView | undefined)[]) {
+    if (buf && !seen.has(buf)) {
+      seen.add(buf);
+      n += buf.byteLength;
+    }
+  }
+  for (const c of d.children) n += dataBytes(c, seen);
+  if (d.dictionary) for (const c of d.dictionary.data) n += dataBytes(c, seen);
+  return n;
+}

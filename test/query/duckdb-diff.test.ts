@@ -1,0 +1,138 @@
+// Differential test: the same fixture rows loaded into DuckDB (the test oracle, never the engine)
+// and the same queries run on both; results must agree after normalizing representations
+// (bigint vs number, timestamps as epoch microseconds, float rounding). Queries without ORDER BY
+// compare as sorted multisets.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { runQuery } from '../../query/engine.js';
+import { colFromArrow, scalarTypeOfArrow } from '../../query/exec/arrow-io.js';
+import { valueAt } from '../../query/exec/column.js';
+import type { ScalarType } from '../../query/plan/types.js';
+import type { RecordBatch } from 'apache-arrow';
+import { testContext } from './fixtures.js';
+
+const TABLES = ['logs', 'nums', 'procs', 'levels', 'empty'];
+
+const DUCK_TYPES: Partial<Record<ScalarType, string>> = {
+  int32: 'INTEGER', int64: 'BIGINT', float64: 'DOUBLE', utf8: 'VARCHAR', bool: 'BOOLEAN', timestamp: 'TIMESTAMP',
+};
+
+/** Result rows as JS values, with each column's engine type. */
+function engineRows(batches: RecordBatch[]): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const rb of batches) {
+    const types = rb.schema.fields.map((f) => scalarTypeOfArrow(f.type)!);
+    const cols = types.map((t, j) => colFromArrow(rb.data.children[j], t));
+    for (let i = 0; i < rb.numRows; i++) {
+      rows.push(cols.map((c, j) => {
+        const v = valueAt(c, i);
+        return types[j] === 'timestamp' && v !== null ? { micros: (v as bigint) / 1000n } : v;
+      }));
+    }
+  }
+  return rows;
+}
+
+function norm(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? v : Number(v.toPrecision(12));
+  if (typeof v === 'object' && 'micros' in (v as object)) return `ts:${String((v as { micros: bigint }).micros)}`;
+  return v;
+}
+
+function literal(type: ScalarType, v: unknown): string {
+  if (v === null) return 'NULL';
+  switch (type) {
+    case 'utf8': return `'${String(v).replaceAll("'", "''")}'`;
+    case 'timestamp': return `make_timestamp(${String((v as bigint) / 1000n)})`;
+    default: return String(v);
+  }
+}
+
+let duck: DuckDBConnection;
+
+before(async () => {
+  const instance = await DuckDBInstance.create(':memory:');
+  duck = await instance.connect();
+  for (const name of TABLES) {
+    const { schema, batches } = await runQuery(`select * from ${name}`, testContext());
+    const types = schema.fields.map((f) => scalarTypeOfArrow(f.type)!);
+    const columns = schema.fields.map((f, j) => `"${f.name}" ${DUCK_TYPES[types[j]]}`).join(', ');
+    await duck.run(`CREATE TABLE ${name} (${columns})`);
+    const rows: string[] = [];
+    for (const rb of batches) {
+      const cols = types.map((t, j) => colFromArrow(rb.data.children[j], t));
+      for (let i = 0; i < rb.numRows; i++) rows.push(`(${cols.map((c, j) => literal(types[j], valueAt(c, i))).join(', ')})`);
+    }
+    if (rows.length) await duck.run(`INSERT INTO ${name} VALUES ${rows.join(', ')}`);
+  }
+});
+
+after(() => {
+  duck?.closeSync();
+});
+
+/** Queries from the supported subset; ORDER BY clauses name NULLS placement (DuckDB's default differs). */
+const QUERIES = [
+  'select count(*), count(level), sum(level), avg(value), min(value), max(value) from logs',
+  'select process_id, count(*), sum(value), avg(level) from logs group by process_id',
+  'select target, level, count(*) from logs group by target, level',
+  'select s, count(*), sum(a), min(f), max(f) from nums group by s having count(*) >= 1',
+  'select a % 2, count(*) from nums where a is not null group by a % 2',
+  'select a, b from nums where a > 1 and b is not null',
+  'select a, s from nums where s is null or a is null',
+  'select a from nums where not ok',
+  'select a from nums where ok is not true',
+  'select msg from logs where level between 2 and 4 and msg like \'%e%\'',
+  'select msg from logs where target in (\'db\', \'http\')',
+  'select msg from logs where target not in (\'db\', \'http\')',
+  'select a, b from nums order by b desc nulls last, a asc nulls first',
+  'select time, msg from logs order by time desc limit 3',
+  'select distinct target from logs',
+  'select count(distinct target), count(distinct process_id) from logs',
+  'select coalesce(a, 0) + coalesce(b, 0) from nums',
+  'select case when a > 2 then \'big\' when a > 0 then \'small\' else \'other\' end, count(*) from nums group by 1',
+  'select p.exe, count(*) from logs l join procs p on l.process_id = p.process_id group by p.exe',
+  'select p.exe, count(l.time) from procs p left join logs l on l.process_id = p.process_id group by p.exe',
+  'select l.msg, p.exe from logs l left join procs p on p.process_id = l.process_id',
+  'select n.a, v.name from nums n left join levels v on n.a = v.level',
+  'select n.a, v.name from levels v right join nums n on n.a = v.level',
+  'select process_id, exe, msg from logs join procs using (process_id)',
+  'select count(*) from nums x join nums y on x.s = y.s',
+  'select count(*) from nums x join nums y on x.a = y.a and x.b = y.b',
+  'select v.name, p.exe from levels v, procs p where v.level = p.cores',
+  'select count(*), sum(v.level) from levels v cross join procs p',
+  'select l.msg from logs l join procs p on l.process_id = p.process_id and p.cores > 4 where l.level < 3',
+  'select msg from logs where process_id in (select process_id from procs where cores > 4)',
+  'select count(*) from logs where process_id not in (select process_id from procs)',
+  'select a from nums where a not in (select level from levels)',
+  'select a in (select level from levels), a not in (select a from nums where a > 2) from nums',
+  'select msg from logs where level = (select min(level) from logs)',
+  'select a, a - (select avg(a) from nums) from nums',
+  'select process_id, time, row_number() over (partition by process_id order by time) from logs',
+  'select level, rank() over (order by level nulls last), dense_rank() over (order by level nulls last) from logs',
+  'select time, lag(value) over (order by time), lead(value, 2, -1) over (order by time) from logs',
+  'select time, sum(value) over (order by time), count(value) over (order by time) from logs',
+  'select b, a, sum(a) over (order by b nulls last), avg(a) over (order by b nulls last), count(*) over (order by b nulls last) from nums',
+  'select s, a, min(a) over (partition by s order by a desc nulls first), max(a) over (partition by s order by a desc nulls first) from nums',
+  'select process_id, count(*) over (partition by process_id), max(time) over (partition by process_id), sum(level) over () from logs',
+  'select process_id, count(*), rank() over (order by count(*) desc) from logs group by process_id',
+  'select a, first_value(a) over (order by a nulls last), last_value(a) over (order by a nulls last) from nums',
+  'select upper(s), lower(s), length(s) from nums',
+  'select date_trunc(\'minute\', time), count(*) from logs group by 1',
+];
+
+for (const sql of QUERIES) {
+  test(`DuckDB agrees: ${sql}`, async () => {
+    const ours = engineRows((await runQuery(sql, testContext())).batches).map((r) => r.map(norm));
+    const reader = await duck.runAndReadAll(sql);
+    const theirs = reader.getRows().map((r) => r.map(norm));
+    const ordered = /order by/i.test(sql.replace(/over \([^)]*\)/gi, ''));
+    const key = (r: unknown[]) => JSON.stringify(r);
+    const a = ordered ? ours.map(key) : ours.map(key).sort();
+    const b = ordered ? theirs.map(key) : theirs.map(key).sort();
+    assert.deepEqual(a, b);
+  });
+}
