@@ -38,6 +38,8 @@ export interface ServeConfig {
   corsOrigins: string[];
   /** Request body limit (as received and after decoding); undefined = ingest's default (20 MiB). */
   maxBodyBytes?: number;
+  /** Decoded-segment cache of the Flight SQL server, in MiB (0 = off). */
+  segmentCacheMb?: number;
   logLevel: LogLevel;
 }
 
@@ -55,7 +57,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'data-dir', kind: 'string', valueName: 'DIR', defaultText: './contrail-data', description: 'Data directory: SQLite catalog and blob files unless --catalog / --blobs point elsewhere.' },
   { name: 'http-addr', kind: 'string', valueName: 'HOST:PORT', defaultText: '127.0.0.1:9000', description: 'OTLP/HTTP + native ingest listener (port 0 = any free port).' },
   { name: 'otlp-grpc-addr', kind: 'string', valueName: 'HOST:PORT', defaultText: '127.0.0.1:4317', description: 'OTLP/gRPC ingest listener.' },
-  { name: 'flight-addr', kind: 'string', valueName: 'HOST:PORT', defaultText: '127.0.0.1:50051', description: 'Flight SQL listener (reserved: Flight SQL is not served yet; validated only).' },
+  { name: 'flight-addr', kind: 'string', valueName: 'HOST:PORT', defaultText: '127.0.0.1:50051', description: 'Arrow Flight SQL listener (gRPC; a loopback address also binds [::1]).' },
   { name: 'catalog', kind: 'string', valueName: 'SPEC', defaultText: 'sqlite:<data-dir>/catalog.sqlite', description: 'Catalog: sqlite:<path> or postgres://user@host:5432/db[?schema=name].' },
   { name: 'blobs', kind: 'string', valueName: 'SPEC', defaultText: '<data-dir>/blobs', description: 'Blob store: a directory, or s3://bucket/prefix (credentials from the AWS SDK chain, e.g. AWS_ACCESS_KEY_ID).' },
   { name: 's3-endpoint', kind: 'string', valueName: 'URL', description: 'S3-compatible endpoint (MinIO, s3rver, …); path-style addressing.' },
@@ -65,6 +67,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'oidc-audience', kind: 'string', valueName: 'AUD', description: 'Required "aud" claim of OIDC tokens (mandatory with --oidc-issuer).' },
   { name: 'insecure-no-auth', kind: 'boolean', defaultText: 'false', description: 'Allow non-loopback listeners without any credentials configured.' },
   { name: 'cors-origins', kind: 'string', valueName: 'LIST', description: 'Comma-separated origins allowed to POST OTLP/HTTP from browsers (CORS is off without it).' },
+  { name: 'segment-cache-mb', kind: 'string', valueName: 'N', defaultText: '256', description: 'Byte bound of the decoded-segment cache that makes repeated queries cheap; 0 disables it.' },
   { name: 'max-body-bytes', kind: 'string', valueName: 'N', defaultText: '20971520 (20 MiB)', description: 'OTLP request body limit, as received and after decompression.' },
   { name: 'log-level', kind: 'string', valueName: 'LEVEL', defaultText: 'warn', description: `Server log level: ${LOG_LEVELS.join(', ')}.` },
 ];
@@ -207,6 +210,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
     throw new UsageError(`invalid --log-level "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
   }
   const maxBody = str('max-body-bytes');
+  const cacheMb = str('segment-cache-mb');
   const cors = str('cors-origins');
   const oidcIssuer = str('oidc-issuer');
   const oidcAudience = str('oidc-audience');
@@ -235,9 +239,15 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
     insecureNoAuth: flag('insecure-no-auth'),
     corsOrigins: cors === undefined ? [] : cors.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     maxBodyBytes: maxBody === undefined ? undefined : parsePositiveInt('max-body-bytes', maxBody),
+    segmentCacheMb: cacheMb === undefined ? undefined : parseCacheMb(cacheMb),
     logLevel: logLevel as LogLevel,
   };
   return { help: false, config };
+}
+
+function parseCacheMb(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`invalid --segment-cache-mb "${text}": expected a whole number of MiB`);
+  return Number(text);
 }
 
 /** True when some credential source is configured (API keys or OIDC). */

@@ -21,15 +21,13 @@ function packageVersion(): string {
 const MAIN_HELP = `contrail — Arrow Flight SQL analytics over raw telemetry blocks (OTLP and native ingest)
 
 Usage:
-  contrail serve [flags]     run the ingest server (OTLP/HTTP, OTLP/gRPC, native) on one data directory
+  contrail serve [flags]     run ingest (OTLP/HTTP, OTLP/gRPC, native) and the Flight SQL server
+  contrail query "SELECT …"  run SQL against a Flight SQL server (see contrail query --help)
   contrail --help            this text;  contrail serve --help  lists every serve flag
   contrail --version         print the version
 
-Not available yet (planned; they do not exist in this build):
-  contrail query             SQL over the stored telemetry (needs the query engine)
+Not available yet (planned; it does not exist in this build):
   contrail ingest            load OTLP / native files from disk
-
-Flight SQL: --flight-addr is accepted and validated, but no Flight SQL server runs yet.
 `;
 
 export function serveHelp(): string {
@@ -81,7 +79,11 @@ async function main(argv: string[]): Promise<number> {
     // Open client pools or sockets of the stores must not keep a stopped server alive.
     process.exit(code);
   }
-  if (verb === 'query' || verb === 'ingest') {
+  if (verb === 'query') {
+    const { runQuery } = await import('./query.js');
+    return runQuery(rest, process.env);
+  }
+  if (verb === 'ingest') {
     throw new UsageError(`'contrail ${verb}' is not implemented yet (planned); see 'contrail --help'`);
   }
   throw new UsageError(`unknown command '${verb}'; see 'contrail --help'`);

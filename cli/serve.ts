@@ -7,6 +7,7 @@ import { createAuthenticator } from '../auth/index.js';
 import type { IngestDeps } from '../ingest/service.js';
 import { buildIngestApp } from '../ingest/http.js';
 import { startOtlpGrpcServer } from '../ingest/grpc.js';
+import { startFlightSqlServer } from '../flightsql/server.js';
 import { type ServeConfig, UsageError, authConfigured, checkExposure, formatHostPort } from './config.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits 1. */
@@ -108,9 +109,18 @@ export async function runServe(config: ServeConfig, version: string): Promise<nu
     drainers.push({ name: 'OTLP/gRPC listener', close: () => grpc.close() });
     say(`OTLP/gRPC ingest listening on http://${formatHostPort(config.otlpGrpcAddr.host, grpc.port)}`);
 
-    say(
-      `Flight SQL is not served yet (--flight-addr ${formatHostPort(config.flightAddr.host, config.flightAddr.port)} is reserved for it)`,
-    );
+    const flight = await startFlightSqlServer(formatHostPort(config.flightAddr.host, config.flightAddr.port), {
+      catalog,
+      blobs,
+      auth,
+      serverVersion: version,
+      ...(config.segmentCacheMb !== undefined ? { segmentCacheBytes: config.segmentCacheMb * 1024 * 1024 } : {}),
+      logger: config.logLevel === 'silent' || config.logLevel === 'warn' || config.logLevel === 'error' || config.logLevel === 'fatal'
+        ? undefined
+        : (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
+    });
+    drainers.push({ name: 'Flight SQL listener', close: () => flight.close() });
+    say(`Flight SQL listening on grpc://${formatHostPort(config.flightAddr.host, flight.port)}`);
     if (shuttingDown) return done;
     say('ready');
   } catch (err) {

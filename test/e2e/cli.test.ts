@@ -92,7 +92,7 @@ test('environment twins configure the server, and a flag wins over its env twin'
   });
   try {
     assert.match(server.stdout(), /no credentials configured: listening on loopback addresses only/);
-    assert.match(server.stdout(), /Flight SQL is not served yet/);
+    assert.match(server.stdout(), /Flight SQL listening on grpc:\/\/127\.0\.0\.1:\d+/);
     // CONTRAIL_MAX_BODY_BYTES applied: a 1,001-byte body is over the limit.
     const big = Buffer.alloc(1001, 0x20);
     const res = await fetch(`${server.httpUrl}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });

@@ -1,0 +1,159 @@
+// Arrow IPC for Flight: schema bytes (encapsulated message), and record batches encoded straight into
+// FlightData protobuf frames (data_header = flatbuffer Message, data_body = 8-byte padded buffers),
+// split by rows so that no frame exceeds the clients' 4 MiB receive limit. No compression ever.
+import {
+  Data, DataType, Dictionary, Field, RecordBatch, Schema, Struct, Type, Utf8, Vector, makeData, vectorFromArray,
+} from 'apache-arrow';
+import { Message, RecordBatch as RecordBatchHeader, DictionaryBatch as DictionaryBatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
+
+/** Frames stay below this (header + body + protobuf framing), under grpc-go / tonic's 4 MiB default. */
+export const MAX_FLIGHT_DATA_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
+const pad8 = (n: number) => (n + 7) & ~7;
+
+/** The flatbuffer `Message` of a schema (FlightData.data_header of the first DoGet frame). */
+export function schemaHeader(schema: Schema): Uint8Array {
+  return Message.encode(Message.from(schema));
+}
+
+/** One encapsulated IPC message: 0xFFFFFFFF, padded metadata length, flatbuffer, padding. */
+export function encapsulate(flatbuffer: Uint8Array): Buffer {
+  const len = pad8(flatbuffer.byteLength + 8) - 8;
+  const out = Buffer.alloc(8 + len);
+  out.writeInt32LE(-1, 0);
+  out.writeInt32LE(len, 4);
+  out.set(flatbuffer, 8);
+  return out;
+}
+
+/** IPC schema bytes for FlightInfo.schema, SchemaResult, dataset_schema and table_schema. */
+export function schemaBytes(schema: Schema): Buffer {
+  return encapsulate(schemaHeader(schema));
+}
+
+/** Parses IPC schema bytes (an encapsulated Schema message, optionally followed by more). */
+export function schemaFromBytes(bytes: Uint8Array): Schema {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  if (view.readInt32LE(0) === -1) at = 4;
+  const len = view.readInt32LE(at);
+  const msg = Message.decode(view.subarray(at + 4, at + 4 + len));
+  const schema = msg.header() as Schema | null;
+  if (!msg.isSchema() || !schema) throw new Error('not an IPC schema message');
+  return schema;
+}
+
+function varintLength(n: number): number {
+  let len = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+function writeVarint(buf: Buffer, at: number, n: number): number {
+  while (n >= 0x80) {
+    buf[at++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[at++] = n;
+  return at;
+}
+
+/** A serialized `FlightData{data_header = 2, data_body = 1000}`, body buffers each padded to 8. */
+export function encodeFlightData(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[] = []): Buffer {
+  let bodyLength = 0;
+  for (const b of bodyBuffers) bodyLength += pad8(b.byteLength);
+  const size = 1 + varintLength(header.byteLength) + header.byteLength + (bodyLength > 0 ? 2 + varintLength(bodyLength) + bodyLength : 0);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  out[at++] = 0x12; // field 2, length-delimited
+  at = writeVarint(out, at, header.byteLength);
+  out.set(header, at);
+  at += header.byteLength;
+  if (bodyLength > 0) {
+    out[at++] = 0xc2; // field 1000, length-delimited: varint 8002
+    out[at++] = 0x3e;
+    at = writeVarint(out, at, bodyLength);
+    for (const buf of bodyBuffers) {
+      const b = buf instanceof Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength); // typed arrays of any width
+      out.set(b, at);
+      const end = at + pad8(b.byteLength);
+      out.fill(0, at + b.byteLength, end);
+      at = end;
+    }
+  }
+  return out;
+}
+
+interface Assembled {
+  byteLength: number;
+  nodes: unknown[];
+  bufferRegions: unknown[];
+  buffers: ArrayBufferView[];
+  variadicBufferCounts?: number[];
+}
+
+function assemble(v: RecordBatch | Vector): Assembled {
+  return VectorAssembler.assemble(v as RecordBatch) as unknown as Assembled;
+}
+
+function recordBatchFrame(batch: RecordBatch, a: Assembled): Buffer {
+  const header = new RecordBatchHeader(batch.numRows, a.nodes as never, a.bufferRegions as never, null, a.variadicBufferCounts);
+  return encodeFlightData(Message.encode(Message.from(header, a.byteLength)), a.buffers);
+}
+
+function dictionaryFrames(batch: RecordBatch): Buffer[] {
+  const frames: Buffer[] = [];
+  batch.schema.fields.forEach((f, i) => {
+    if (!DataType.isDictionary(f.type)) return;
+    const data = batch.data.children[i] as Data<Dictionary>;
+    const dict = data.dictionary;
+    if (!dict) return;
+    // a full (non-delta) dictionary in one chunk per batch: arrow-rs 49 rejects deltas
+    const vec = dict.data.length === 1 ? dict : vectorFromArray(dict.toArray() as unknown[], f.type.dictionary);
+    const a = assemble(vec);
+    const rb = new RecordBatchHeader(vec.length, a.nodes as never, a.bufferRegions as never, null, a.variadicBufferCounts);
+    const header = new DictionaryBatchHeader(rb, f.type.id, false);
+    frames.push(encodeFlightData(Message.encode(Message.from(header, a.byteLength)), a.buffers));
+  });
+  return frames;
+}
+
+/** FlightData frames for one batch: its dictionaries (if any) then the batch, split by rows as needed. */
+export function* batchFrames(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTES): Generator<Buffer> {
+  const a = assemble(batch);
+  if (a.byteLength + 1024 <= maxBytes || batch.numRows <= 1) {
+    yield* dictionaryFrames(batch);
+    yield recordBatchFrame(batch, a);
+    return;
+  }
+  const parts = Math.min(batch.numRows, Math.ceil((a.byteLength * 1.1) / maxBytes) + 1);
+  const rowsPer = Math.ceil(batch.numRows / parts);
+  for (let at = 0; at < batch.numRows; at += rowsPer) {
+    yield* batchFrames(batch.slice(at, Math.min(batch.numRows, at + rowsPer)), maxBytes);
+  }
+}
+
+/** The schema with every dictionary column replaced by its value type. */
+export function hydratedSchema(schema: Schema): Schema {
+  if (!schema.fields.some((f) => DataType.isDictionary(f.type))) return schema;
+  return new Schema(
+    schema.fields.map((f) => (DataType.isDictionary(f.type) ? new Field(f.name, f.type.dictionary, f.nullable, f.metadata) : f)),
+    schema.metadata,
+  );
+}
+
+/** The batch with dictionary columns decoded to plain values (schema = hydratedSchema). */
+export function hydrateBatch(batch: RecordBatch, schema: Schema): RecordBatch {
+  if (schema === batch.schema || !batch.schema.fields.some((f) => DataType.isDictionary(f.type))) return batch;
+  const children = batch.schema.fields.map((f, i) => {
+    const col = batch.getChildAt(i)!;
+    if (!DataType.isDictionary(f.type)) return batch.data.children[i];
+    const valueType = f.type.dictionary;
+    return vectorFromArray(col.toArray() as unknown[], valueType.typeId === Type.Utf8 ? new Utf8() : valueType).data[0];
+  });
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }));
+}
