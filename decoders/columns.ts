@@ -133,13 +133,15 @@ export class Int64Column {
 
 /** Plain Utf8. Callers may write bytes directly: `reserve(n)`, `bytes[byteLength++] = …`, `endValue()`. */
 export class Utf8Column {
-  bytes = new Uint8Array(INITIAL_ROWS * 16);
+  bytes: Uint8Array;
   byteLength = 0;
   offsets = new Int32Array(INITIAL_ROWS + 1);
   length = 0;
   private readonly validity: Validity | undefined;
-  constructor(nullable = false) {
+  /** `initialBytes`: expected bytes per batch (e.g. from the segment size), saving regrowth copies. */
+  constructor(nullable = false, initialBytes = INITIAL_ROWS * 16) {
     this.validity = nullable ? new Validity() : undefined;
+    this.bytes = new Uint8Array(Math.max(64, initialBytes));
   }
   reserve(n: number): void {
     if (this.byteLength + n > this.bytes.length) this.bytes = grow(this.bytes, this.byteLength + n);

@@ -9,7 +9,8 @@ import { MalformedPayloadError } from '../types.js';
 import { utf8Vector, constantDictionaryData, constantTimestampData } from '../columns.js';
 import { jsonObject } from './any-value.js';
 import { WireReader, WIRE_LEN } from '../protowire.js';
-import { JsonObjectWriter, anyValueIsSet, jsonStringBytes, utf8, writeAnyValueJson } from './decode-json-text.js';
+import { anyValueIsSet, jsonStringBytes, utf8, writeAnyValueJson } from './decode-json-text.js';
+import type { JsonObjectWriter } from './decode-json-object.js';
 import { Utf8Column } from '../columns.js';
 
 /** Columns whose value is the same on every row of a segment. */

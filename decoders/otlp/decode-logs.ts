@@ -5,7 +5,8 @@ import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.
 import { Int32Column, Int64Column, Utf8Column, DictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
 import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment } from './decode-common.js';
-import { JsonObjectWriter, writeAnyValueText, writeHex, utf8 } from './decode-json-text.js';
+import { writeAnyValueText, utf8 } from './decode-json-text.js';
+import { JsonObjectWriter } from './decode-json-object.js';
 
 /** severity_number → level (1 fatal … 6 trace); 0 and out-of-range → 4 (info). */
 const LEVEL = new Int32Array(25);
@@ -47,7 +48,6 @@ class LogsDecoder {
   private readonly properties: Utf8Column | undefined;
   private readonly props: JsonObjectWriter;
   private readonly scope = new ScopeInfo();
-  private readonly scratch = new Utf8Column();
 
   // The LogRecord being decoded (positions into the segment; -1 = absent).
   private tLo = 0;
@@ -85,8 +85,10 @@ class LogsDecoder {
     this.time = want.has('time') ? new Int64Column('timestamp') : undefined;
     this.target = targetField ? new DictionaryColumn(targetField.type as Dictionary<Utf8, Int32>) : undefined;
     this.level = want.has('level') ? new Int32Column() : undefined;
-    this.msg = want.has('msg') ? new Utf8Column() : undefined;
-    this.properties = want.has('properties') ? new Utf8Column() : undefined;
+    // Text columns of a batch run about the size of the segment (bounded: batches cap the rows).
+    const textBytes = Math.min(segment.length, 1 << 24);
+    this.msg = want.has('msg') ? new Utf8Column(false, textBytes >> 1) : undefined;
+    this.properties = want.has('properties') ? new Utf8Column(false, textBytes) : undefined;
     this.props = new JsonObjectWriter(this.r);
   }
 
@@ -241,23 +243,8 @@ class LogsDecoder {
   private writeProperties(props: JsonObjectWriter, col: Utf8Column): void {
     const buf = this.r.buf;
     this.scope.addExtras(props);
-    const scratch = this.scratch;
-    scratch.byteLength = 0;
-    // Extra values are rendered into one scratch buffer; ranges stay valid until the next record.
-    if (this.traceEnd - this.traceStart === 16) {
-      const s = scratch.byteLength;
-      scratch.writeAscii('"');
-      writeHex(scratch, buf, this.traceStart, this.traceEnd);
-      scratch.writeAscii('"');
-      props.addJson(K_TRACE_ID, scratch.bytes, s, scratch.byteLength);
-    }
-    if (this.spanEnd - this.spanStart === 8) {
-      const s = scratch.byteLength;
-      scratch.writeAscii('"');
-      writeHex(scratch, buf, this.spanStart, this.spanEnd);
-      scratch.writeAscii('"');
-      props.addJson(K_SPAN_ID, scratch.bytes, s, scratch.byteLength);
-    }
+    if (this.traceEnd - this.traceStart === 16) props.addJsonHex(K_TRACE_ID, buf, this.traceStart, this.traceEnd);
+    if (this.spanEnd - this.spanStart === 8) props.addJsonHex(K_SPAN_ID, buf, this.spanStart, this.spanEnd);
     if (this.sevTextEnd > this.sevTextStart) props.addJsonString(K_SEVERITY_TEXT, buf, this.sevTextStart, this.sevTextEnd);
     if (this.eventEnd > this.eventStart) props.addJsonString(K_EVENT_NAME, buf, this.eventStart, this.eventEnd);
     props.writeTo(col);

@@ -7,7 +7,8 @@ import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.
 import { Int32Column, Int64Column, Float64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn, ListColumn } from '../columns.js';
 import { projectFields, type OtlpView } from './schemas.js';
 import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment } from './decode-common.js';
-import { JsonObjectWriter, utf8 } from './decode-json-text.js';
+import { utf8 } from './decode-json-text.js';
+import { JsonObjectWriter } from './decode-json-object.js';
 import { jsonDouble } from './any-value.js';
 import { expHistogramBoundsFinite } from './index-common.js';
 
@@ -142,7 +143,8 @@ class MetricsDecoder {
     this.target = dict('target');
     this.name = dict('name');
     this.unit = dict('unit');
-    this.properties = has('properties') ? new Utf8Column() : undefined;
+    // Point properties text runs a few times the segment size (attributes are repeated per point).
+    this.properties = has('properties') ? new Utf8Column(false, Math.min(segment.length * 2, 1 << 24)) : undefined;
     this.value = has('value') ? new Float64Column() : undefined;
     this.startTime = has('start_time') ? new Int64Column('timestamp', true) : undefined;
     this.kind = has('kind') ? new FixedDictionaryColumn(type('kind') as Dictionary<Utf8, Int32>, HISTOGRAM_KINDS) : undefined;

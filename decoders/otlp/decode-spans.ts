@@ -5,7 +5,8 @@ import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.
 import { Int64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
 import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment } from './decode-common.js';
-import { JsonObjectWriter, writeHex, writeJsonString, utf8 } from './decode-json-text.js';
+import { writeHex, writeJsonString, utf8 } from './decode-json-text.js';
+import { JsonObjectWriter } from './decode-json-object.js';
 
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const STATUSES = ['UNSET', 'OK', 'ERROR'];
@@ -47,6 +48,8 @@ class SpansDecoder {
   private readonly links: Utf8Column | undefined;
   private readonly props: JsonObjectWriter;
   private readonly nested: JsonObjectWriter;
+  /** Links get their own writer so its key template survives the span's events. */
+  private readonly linkAttrs: JsonObjectWriter;
   private readonly scope = new ScopeInfo();
 
   // The Span being decoded (positions into the segment; -1 = absent).
@@ -86,11 +89,13 @@ class SpansDecoder {
     this.kind = want.has('kind') ? new FixedDictionaryColumn(type('kind')!, KINDS) : undefined;
     this.status = want.has('status') ? new FixedDictionaryColumn(type('status')!, STATUSES) : undefined;
     this.statusMessage = want.has('status_message') ? new Utf8Column(true) : undefined;
-    this.properties = want.has('properties') ? new Utf8Column() : undefined;
+    // A batch's properties text runs about the size of the segment (bounded: batches cap the rows).
+    this.properties = want.has('properties') ? new Utf8Column(false, Math.min(segment.length, 1 << 24)) : undefined;
     this.events = want.has('events') ? new Utf8Column() : undefined;
     this.links = want.has('links') ? new Utf8Column() : undefined;
     this.props = new JsonObjectWriter(this.r);
     this.nested = new JsonObjectWriter(this.r);
+    this.linkAttrs = new JsonObjectWriter(this.r);
   }
 
   *run(): Generator<RecordBatch, void, undefined> {
@@ -361,7 +366,7 @@ class SpansDecoder {
 
   private writeLink(col: Utf8Column, start: number, end: number): void {
     const r = this.r;
-    const attrs = this.nested;
+    const attrs = this.linkAttrs;
     attrs.reset();
     let ts = 0;
     let te = 0;

@@ -1,0 +1,348 @@
+// §5.1 JSON objects (properties, event/link attributes) written straight into a Utf8Column.
+// Sorting keys by UTF-8 bytes and escaping them is the expensive part, and consecutive records
+// almost always carry the same key sequence (same instrumentation, same extras). So the writer keeps
+// a template for the last key sequence — the sorted, de-duplicated entry order and the literal text
+// between values (`{"key":`, `,"key2":`, `}`) — and when the next record's keys are byte-for-byte the
+// same sequence it only copies fragments and formats values.
+import { type WireReader, WIRE_LEN } from '../protowire.js';
+import { Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
+import { utf8, writeAnyValueJson, writeJsonString } from './decode-json-text.js';
+
+const VALUE_ANY = 0; // AnyValue message in the payload
+const VALUE_JSON = 1; // bytes already JSON text
+const VALUE_NULL = 2; // KeyValue without a value
+const VALUE_STRING = 3; // UTF-8 bytes to write as a JSON string
+const VALUE_HEX = 4; // bytes to write as a JSON string of lowercase hex
+
+const NULL = utf8('null');
+const HEX = utf8('0123456789abcdef');
+const INITIAL = 32;
+
+function grown32(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Collects the entries of one JSON object — KeyValue messages from the payload and extra keys with
+ * pre-rendered or byte-range values — then writes them with keys sorted by UTF-8 bytes, the later of
+ * equal keys winning. Reused across rows; holds references into the payload, not copies.
+ */
+export class JsonObjectWriter {
+  private n = 0;
+  private keySrc: Uint8Array[] = [];
+  private keyStart: Int32Array = new Int32Array(INITIAL);
+  private keyEnd: Int32Array = new Int32Array(INITIAL);
+  /** Payload keys are validated lazily: only when they differ from the template's keys. */
+  private keyChecked: Uint8Array = new Uint8Array(INITIAL);
+  private valSrc: Uint8Array[] = [];
+  private valStart: Int32Array = new Int32Array(INITIAL);
+  private valEnd: Int32Array = new Int32Array(INITIAL);
+  private valKind: Uint8Array = new Uint8Array(INITIAL);
+
+  // Template of the previous key sequence (-1 = none yet).
+  private tKeyCount = -1;
+  private tKeySrc: Uint8Array[] = [];
+  private tKeyStart: Int32Array = new Int32Array(INITIAL);
+  private tKeyEnd: Int32Array = new Int32Array(INITIAL);
+  /** Entries written, in key order (duplicates dropped). */
+  private tOrder: Int32Array = new Int32Array(INITIAL);
+  private tCount = 0;
+  /** Fragment j = tText[tFrag[j] .. tFrag[j+1]); fragment tCount closes the object. */
+  private tFrag: Int32Array = new Int32Array(INITIAL + 2);
+  private readonly tText = new Utf8Column();
+
+  constructor(private readonly r: WireReader) {}
+
+  reset(): void {
+    this.n = 0;
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  private slot(): number {
+    const i = this.n++;
+    if (i === this.keyStart.length) {
+      const cap = i * 2;
+      this.keyStart = grown32(this.keyStart, cap);
+      this.keyEnd = grown32(this.keyEnd, cap);
+      this.valStart = grown32(this.valStart, cap);
+      this.valEnd = grown32(this.valEnd, cap);
+      const kind = new Uint8Array(cap);
+      kind.set(this.valKind);
+      this.valKind = kind;
+      const checked = new Uint8Array(cap);
+      checked.set(this.keyChecked);
+      this.keyChecked = checked;
+    }
+    return i;
+  }
+
+  /** Adds the KeyValue message in [start, end) of the reader's buffer; a missing value is null. */
+  addKeyValue(start: number, end: number): void {
+    const r = this.r;
+    r.pos = start;
+    let ks = start;
+    let ke = start;
+    let vs = -1;
+    let ve = -1;
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      const wt = tag & 7;
+      const f = tag >>> 3;
+      if (f === 1 || f === 2) {
+        if (wt !== WIRE_LEN) r.fail(`field ${f} of KeyValue has wire type ${wt}`);
+        const stop = r.lengthDelimited(end);
+        if (f === 1) {
+          ks = r.pos;
+          ke = stop;
+        } else {
+          vs = r.pos;
+          ve = stop;
+        }
+        r.pos = stop;
+      } else r.skip(wt, end);
+    }
+    const i = this.slot();
+    const buf = r.buf;
+    this.keySrc[i] = buf;
+    this.keyStart[i] = ks;
+    this.keyEnd[i] = ke;
+    this.keyChecked[i] = 0;
+    this.valSrc[i] = buf;
+    this.valStart[i] = vs;
+    this.valEnd[i] = ve;
+    this.valKind[i] = vs < 0 ? VALUE_NULL : VALUE_ANY;
+  }
+
+  private addExtra(key: Uint8Array, kind: number, src: Uint8Array, start: number, end: number): void {
+    const i = this.slot();
+    this.keySrc[i] = key;
+    this.keyStart[i] = 0;
+    this.keyEnd[i] = key.length;
+    this.keyChecked[i] = 1;
+    this.valSrc[i] = src;
+    this.valStart[i] = start;
+    this.valEnd[i] = end;
+    this.valKind[i] = kind;
+  }
+
+  /** Adds a key (valid UTF-8 bytes) whose value is already JSON text. */
+  addJson(key: Uint8Array, json: Uint8Array, jsonStart = 0, jsonEnd = json.length): void {
+    this.addExtra(key, VALUE_JSON, json, jsonStart, jsonEnd);
+  }
+
+  /** Adds a key (valid UTF-8 bytes) whose value is the JSON string of UTF-8 bytes [start, end). */
+  addJsonString(key: Uint8Array, src: Uint8Array, start: number, end: number): void {
+    this.addExtra(key, VALUE_STRING, src, start, end);
+  }
+
+  /** Adds a key (valid UTF-8 bytes) whose value is the lowercase hex of bytes [start, end), quoted. */
+  addJsonHex(key: Uint8Array, src: Uint8Array, start: number, end: number): void {
+    this.addExtra(key, VALUE_HEX, src, start, end);
+  }
+
+  /** Writes `{…}` into the column's current value (the caller ends the value). */
+  writeTo(col: Utf8Column): void {
+    if (!this.sameKeysAsTemplate()) this.buildTemplate();
+    const text = this.tText.bytes;
+    const frag = this.tFrag;
+    const order = this.tOrder;
+    const count = this.tCount;
+    const kinds = this.valKind;
+    const vStart = this.valStart;
+    const vEnd = this.valEnd;
+    // One reservation for the object: fragments, plus per value its worst case (escaping grows a
+    // string ×6, hex ×2, a number from a varint or fixed64 stays under 26 characters).
+    let need = frag[count + 1];
+    for (let j = 0; j < count; j++) need += 6 * (vEnd[order[j]] - vStart[order[j]]) + 26;
+    col.reserve(need);
+    let b = col.bytes;
+    let o = col.byteLength;
+    for (let j = 0; j < count; j++) {
+      for (let k = frag[j], stop = frag[j + 1]; k < stop; k++) b[o++] = text[k];
+      const e = order[j];
+      const kind = kinds[e];
+      const src = this.valSrc[e];
+      const vs = vStart[e];
+      const ve = vEnd[e];
+      let next = -1;
+      if (kind === VALUE_ANY) next = putScalarAnyValue(b, o, src, vs, ve);
+      else if (kind === VALUE_STRING) next = putAsciiJsonString(b, o, src, vs, ve);
+      else if (kind === VALUE_JSON) {
+        for (let k = vs; k < ve; k++) b[o++] = src[k];
+        continue;
+      } else if (kind === VALUE_HEX) {
+        b[o++] = 0x22;
+        for (let k = vs; k < ve; k++) {
+          b[o++] = HEX[src[k] >> 4];
+          b[o++] = HEX[src[k] & 15];
+        }
+        b[o++] = 0x22;
+        continue;
+      } else {
+        for (let k = 0; k < 4; k++) b[o++] = NULL[k];
+        continue;
+      }
+      if (next >= 0) {
+        o = next;
+        continue;
+      }
+      // Anything the fast paths decline (non-ASCII or escaped strings, doubles, big ints, arrays,
+      // kvlists, odd encodings) goes through the general writers, then the reservation is renewed.
+      col.byteLength = o;
+      if (kind === VALUE_ANY) writeAnyValueJson(col, this.r, vs, ve);
+      else writeJsonString(col, src, vs, ve);
+      col.reserve(need);
+      b = col.bytes;
+      o = col.byteLength;
+    }
+    for (let k = frag[count], stop = frag[count + 1]; k < stop; k++) b[o++] = text[k];
+    col.byteLength = o;
+  }
+
+  /** True when the current keys are, in order, byte-equal to the template's (which implies they are
+   * valid UTF-8: template keys are). */
+  private sameKeysAsTemplate(): boolean {
+    const n = this.n;
+    if (n !== this.tKeyCount) return false;
+    for (let i = 0; i < n; i++) {
+      const a = this.keySrc[i];
+      const as = this.keyStart[i];
+      const len = this.keyEnd[i] - as;
+      const b = this.tKeySrc[i];
+      const bs = this.tKeyStart[i];
+      if (this.tKeyEnd[i] - bs !== len) return false;
+      if (a === b && as === bs) continue;
+      for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
+    }
+    return true;
+  }
+
+  private buildTemplate(): void {
+    const n = this.n;
+    if (this.tKeyStart.length < n) {
+      this.tKeyStart = new Int32Array(this.keyStart.length);
+      this.tKeyEnd = new Int32Array(this.keyStart.length);
+      this.tOrder = new Int32Array(this.keyStart.length);
+      this.tFrag = new Int32Array(this.keyStart.length + 2);
+    }
+    // Invalid UTF-8 keys are replaced by their repaired bytes (compared and written as such).
+    for (let i = 0; i < n; i++) {
+      if (this.keyChecked[i]) continue;
+      const src = this.keySrc[i];
+      const s = this.keyStart[i];
+      const e = this.keyEnd[i];
+      if (!isValidUtf8(src, s, e)) {
+        const k = utf8(repairUtf8(src, s, e));
+        this.keySrc[i] = k;
+        this.keyStart[i] = 0;
+        this.keyEnd[i] = k.length;
+      }
+      this.keyChecked[i] = 1;
+    }
+    // Stable insertion sort of entry indices: equal keys keep arrival order, so the later is last.
+    const order = this.tOrder;
+    for (let i = 0; i < n; i++) {
+      let j = i;
+      while (j > 0 && this.compareKeys(order[j - 1], i) > 0) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
+    const text = this.tText;
+    text.byteLength = 0;
+    const frag = this.tFrag;
+    let count = 0;
+    for (let j = 0; j < n; j++) {
+      const e = order[j];
+      if (j + 1 < n && this.compareKeys(e, order[j + 1]) === 0) continue;
+      frag[count] = text.byteLength;
+      text.writeByte(count === 0 ? 0x7b : 0x2c);
+      writeJsonString(text, this.keySrc[e], this.keyStart[e], this.keyEnd[e]);
+      text.writeByte(0x3a);
+      order[count++] = e;
+    }
+    frag[count] = text.byteLength;
+    if (count === 0) text.writeByte(0x7b);
+    text.writeByte(0x7d);
+    frag[count + 1] = text.byteLength;
+    this.tCount = count;
+    this.tKeyCount = n;
+    for (let i = 0; i < n; i++) {
+      this.tKeySrc[i] = this.keySrc[i];
+      this.tKeyStart[i] = this.keyStart[i];
+      this.tKeyEnd[i] = this.keyEnd[i];
+    }
+  }
+
+  private compareKeys(a: number, b: number): number {
+    const sa = this.keySrc[a];
+    const sb = this.keySrc[b];
+    const oa = this.keyStart[a];
+    const ob = this.keyStart[b];
+    const la = this.keyEnd[a] - oa;
+    const lb = this.keyEnd[b] - ob;
+    const m = la < lb ? la : lb;
+    for (let i = 0; i < m; i++) {
+      const d = sa[oa + i] - sb[ob + i];
+      if (d !== 0) return d;
+    }
+    return la - lb;
+  }
+}
+
+/** Writes bytes [s, e) as a JSON string at b[o] when they are ASCII needing no escapes; returns the
+ * new position, or -1 (nothing committed) otherwise. */
+function putAsciiJsonString(b: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
+  b[o++] = 0x22;
+  for (let k = s; k < e; k++) {
+    const c = src[k];
+    if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) return -1;
+    b[o++] = c;
+  }
+  b[o++] = 0x22;
+  return o;
+}
+
+const TRUE = utf8('true');
+const FALSE = utf8('false');
+
+/** The common AnyValue encodings — a lone string (1-byte length), int (up to 7 varint bytes, so
+ * below 2^49) or bool member — written at b[o]; returns the new position, or -1 for anything else. */
+function putScalarAnyValue(b: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
+  const tag = src[s];
+  if (tag === 0x0a) {
+    if (s + 2 + src[s + 1] !== e) return -1; // also declines lengths ≥ 0x80 (multi-byte varints)
+    return putAsciiJsonString(b, o, src, s + 2, e);
+  }
+  if (tag === 0x18) {
+    if (e - s > 8 || e - s < 2) return -1;
+    let n = 0;
+    let mul = 1;
+    for (let k = s + 1; k < e; k++) {
+      const c = src[k];
+      if ((c < 0x80) !== (k === e - 1)) return -1;
+      n += (c & 0x7f) * mul;
+      mul *= 128;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let p = o + digits;
+    for (let x = n; ; x = Math.floor(x / 10)) {
+      b[--p] = 0x30 + (x % 10);
+      if (x < 10) break;
+    }
+    return o + digits;
+  }
+  if (tag === 0x10 && e - s === 2 && src[s + 1] < 0x80) {
+    const word = src[s + 1] !== 0 ? TRUE : FALSE;
+    for (let k = 0; k < word.length; k++) b[o++] = word[k];
+    return o;
+  }
+  return -1;
+}
