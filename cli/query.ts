@@ -119,7 +119,9 @@ export async function runQuery(argv: string[], env: NodeJS.ProcessEnv): Promise<
     return 0;
   } catch (e) {
     const err = e as { code?: number; details?: string; message?: string };
-    process.stderr.write(`contrail: query failed: ${err.details ?? err.message ?? String(e)}\n`);
+    // grpc-js appends resolver diagnostics ("Resolution note: …") that mean nothing to a user.
+    const reason = (err.details ?? err.message ?? String(e)).replace(/\s*Resolution note:.*$/s, '');
+    process.stderr.write(`contrail: query failed: ${reason}\n`);
     return 1;
   } finally {
     client.close();

@@ -34,7 +34,7 @@ test('contrail serve --help documents every flag, its CONTRAIL_* env twin and it
   for (const d of ['./contrail-data', '127.0.0.1:9000', '127.0.0.1:4317', '127.0.0.1:50051']) assert.ok(r.stdout.includes(d), `default ${d}`);
 });
 
-test('contrail --help names the verbs and says which are not available yet; --version prints the package version', async () => {
+test('contrail --help names the verbs and says which are not available yet; --version prints the package version; query reports an unreachable server', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /contrail serve/);
@@ -44,9 +44,13 @@ test('contrail --help names the verbs and says which are not available yet; --ve
   assert.equal(version.code, 0);
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
   assert.equal(version.stdout.trim(), `contrail ${pkg.version}`);
-  const query = await runCli(['query', 'SELECT 1']);
-  assert.equal(query.code, 2);
-  assert.match(query.stderr, /not implemented yet/);
+  const ingest = await runCli(['ingest', 'file.pb']);
+  assert.equal(ingest.code, 2);
+  assert.match(ingest.stderr, /not implemented yet/);
+  // `contrail query` exists: against a port nothing listens on it fails with a clear message.
+  const query = await runCli(['query', '--server', '127.0.0.1:1', 'SELECT 1']);
+  assert.equal(query.code, 1);
+  assert.match(query.stderr, /query failed: .*ECONNREFUSED/);
 });
 
 test('an unknown flag or a bad value exits 2 with a one-line message', async () => {
