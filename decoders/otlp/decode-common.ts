@@ -235,3 +235,57 @@ export function keyValueRanges(r: WireReader, start: number, end: number): [numb
   }
   return [ks, ke, vs, ve];
 }
+
+type Batches = Generator<RecordBatch, void, undefined>;
+
+/** Fails unless a known field arrived with the wire type its schema gives it. */
+export function expectWireType(r: WireReader, wt: number, want: number, field: number, message: string): void {
+  if (wt !== want) r.fail(`field ${field} of ${message} has wire type ${wt}`);
+}
+
+/** Walks a `Resource*` message (the whole reader): yields what `scope` yields for each `Scope*`
+ * entry (field 2); `resource` (1) and `schema_url` (3) are checked and skipped. */
+export function* eachScope(r: WireReader, message: string, scope: (start: number, end: number) => Batches): Batches {
+  const end = r.buf.length;
+  while (r.pos < end) {
+    const tag = r.tag(end);
+    const f = tag >>> 3;
+    const wt = tag & 7;
+    if (f === 2) {
+      expectWireType(r, wt, WIRE_LEN, 2, message);
+      const stop = r.lengthDelimited(end);
+      yield* scope(r.pos, stop);
+      r.pos = stop;
+    } else {
+      if (f === 1 || f === 3) expectWireType(r, wt, WIRE_LEN, f, message);
+      r.skip(wt, end);
+    }
+  }
+}
+
+/** Walks the records (field 2) of a `Scope*` message in [start, end), calling `record` for each and
+ * yielding `full()`'s batch whenever it has one. Callbacks, not generators, per record: this is the
+ * hot loop. */
+export function* eachRecord(
+  r: WireReader,
+  start: number,
+  end: number,
+  message: string,
+  record: (start: number, end: number) => void,
+  full: () => RecordBatch | undefined,
+): Batches {
+  r.pos = start;
+  while (r.pos < end) {
+    const tag = r.tag(end);
+    if (tag >>> 3 !== 2) {
+      r.skip(tag & 7, end);
+      continue;
+    }
+    expectWireType(r, tag & 7, WIRE_LEN, 2, message);
+    const stop = r.lengthDelimited(end);
+    record(r.pos, stop);
+    r.pos = stop;
+    const batch = full();
+    if (batch) yield batch;
+  }
+}

@@ -4,7 +4,7 @@ import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protow
 import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
 import { Int32Column, Int64Column, Utf8Column, DictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
-import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment } from './decode-common.js';
+import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope } from './decode-common.js';
 import { writeAnyValueText, utf8 } from './decode-json-text.js';
 import { JsonObjectWriter } from './decode-json-object.js';
 
@@ -93,41 +93,13 @@ class LogsDecoder {
   }
 
   *run(): Generator<RecordBatch, void, undefined> {
-    const r = this.r;
-    const end = r.buf.length;
-    while (r.pos < end) {
-      const tag = r.tag(end);
-      const f = tag >>> 3;
-      const wt = tag & 7;
-      if (f === 2) {
-        if (wt !== WIRE_LEN) r.fail(`field 2 of ResourceLogs has wire type ${wt}`);
-        const stop = r.lengthDelimited(end);
-        yield* this.scopeLogs(r.pos, stop);
-        r.pos = stop;
-      } else if (f === 1 || f === 3) {
-        if (wt !== WIRE_LEN) r.fail(`field ${f} of ResourceLogs has wire type ${wt}`);
-        r.skip(wt, end);
-      } else r.skip(wt, end);
-    }
+    const record = (start: number, end: number) => this.record(start, end);
+    const full = () => (this.rows === this.batchRows ? this.flush() : undefined);
+    yield* eachScope(this.r, 'ResourceLogs', (start, end) => {
+      this.scope.read(this.r, start, end, this.properties !== undefined);
+      return eachRecord(this.r, start, end, 'ScopeLogs', record, full);
+    });
     if (this.rows > 0) yield this.flush();
-  }
-
-  private *scopeLogs(start: number, end: number): Generator<RecordBatch, void, undefined> {
-    const r = this.r;
-    this.scope.read(r, start, end, this.properties !== undefined);
-    r.pos = start;
-    while (r.pos < end) {
-      const tag = r.tag(end);
-      if (tag >>> 3 !== 2) {
-        r.skip(tag & 7, end);
-        continue;
-      }
-      if ((tag & 7) !== WIRE_LEN) r.fail(`field 2 of ScopeLogs has wire type ${tag & 7}`);
-      const stop = r.lengthDelimited(end);
-      this.record(r.pos, stop);
-      r.pos = stop;
-      if (this.rows === this.batchRows) yield this.flush();
-    }
   }
 
   /** Decodes one LogRecord in [start, end) and appends its row (unless the time hint excludes it). */

@@ -6,7 +6,7 @@ import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protow
 import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
 import { Int32Column, Int64Column, Float64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn, ListColumn } from '../columns.js';
 import { projectFields, type OtlpView } from './schemas.js';
-import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment } from './decode-common.js';
+import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachScope, expectWireType } from './decode-common.js';
 import { utf8 } from './decode-json-text.js';
 import { JsonObjectWriter } from './decode-json-object.js';
 import { jsonDouble } from './any-value.js';
@@ -79,9 +79,6 @@ function fixed64Words(r: WireReader, end: number, w: Uint32Array, at: number): v
   r.pos = p + 8;
 }
 
-function expect(r: WireReader, wt: number, want: number, field: number, msg: string): void {
-  if (wt !== want) r.fail(`field ${field} of ${msg} has wire type ${wt}`);
-}
 
 class MetricsDecoder {
   private readonly r: WireReader;
@@ -162,22 +159,7 @@ class MetricsDecoder {
   }
 
   *run(): Generator<RecordBatch, void, undefined> {
-    const r = this.r;
-    const end = r.buf.length;
-    while (r.pos < end) {
-      const tag = r.tag(end);
-      const f = tag >>> 3;
-      const wt = tag & 7;
-      if (f === 2) {
-        expect(r, wt, WIRE_LEN, 2, 'ResourceMetrics');
-        const stop = r.lengthDelimited(end);
-        yield* this.scopeMetrics(r.pos, stop);
-        r.pos = stop;
-      } else if (f === 1 || f === 3) {
-        expect(r, wt, WIRE_LEN, f, 'ResourceMetrics');
-        r.skip(wt, end);
-      } else r.skip(wt, end);
-    }
+    yield* eachScope(this.r, 'ResourceMetrics', (start, end) => this.scopeMetrics(start, end));
     if (this.rows > 0) yield this.flush();
   }
 
@@ -191,7 +173,7 @@ class MetricsDecoder {
         r.skip(tag & 7, end);
         continue;
       }
-      expect(r, tag & 7, WIRE_LEN, 2, 'ScopeMetrics');
+      expectWireType(r, tag & 7, WIRE_LEN, 2, 'ScopeMetrics');
       const stop = r.lengthDelimited(end);
       yield* this.metric(r.pos, stop);
       r.pos = stop;
@@ -210,7 +192,7 @@ class MetricsDecoder {
       const f = tag >>> 3;
       const wt = tag & 7;
       if (f === 1 || f === 2 || f === 3 || f === GAUGE || f === SUM || f === HISTOGRAM || f === EXP_HISTOGRAM || f === SUMMARY || f === 12) {
-        expect(r, wt, WIRE_LEN, f, 'Metric');
+        expectWireType(r, wt, WIRE_LEN, f, 'Metric');
         const stop = r.lengthDelimited(end);
         if (f === 1) {
           this.nameStart = r.pos;
@@ -238,13 +220,13 @@ class MetricsDecoder {
       const f = tag >>> 3;
       const wt = tag & 7;
       if (f === 2 && kind !== GAUGE && kind !== SUMMARY) {
-        expect(r, wt, WIRE_VARINT, 2, 'metric data');
+        expectWireType(r, wt, WIRE_VARINT, 2, 'metric data');
         this.aggTemporality = r.varint(dataEnd);
       } else if (f === 3 && kind === SUM) {
-        expect(r, wt, WIRE_VARINT, 3, 'Sum');
+        expectWireType(r, wt, WIRE_VARINT, 3, 'Sum');
         this.monotonic = r.varint(dataEnd) !== 0;
       } else {
-        if (f === 1) expect(r, wt, WIRE_LEN, 1, 'metric data');
+        if (f === 1) expectWireType(r, wt, WIRE_LEN, 1, 'metric data');
         r.skip(wt, dataEnd);
       }
     }
@@ -332,7 +314,7 @@ class MetricsDecoder {
         case 3:
         case 4:
         case 6:
-          expect(r, wt, WIRE_I64, f, 'NumberDataPoint');
+          expectWireType(r, wt, WIRE_I64, f, 'NumberDataPoint');
           if (f === 3) fixed64Words(r, end, w, 0);
           else {
             if (f !== 2) {
@@ -344,11 +326,11 @@ class MetricsDecoder {
           break;
         case 5:
         case 7:
-          expect(r, wt, WIRE_LEN, f, 'NumberDataPoint');
+          expectWireType(r, wt, WIRE_LEN, f, 'NumberDataPoint');
           r.skip(wt, end);
           break;
         case 8:
-          expect(r, wt, WIRE_VARINT, 8, 'NumberDataPoint');
+          expectWireType(r, wt, WIRE_VARINT, 8, 'NumberDataPoint');
           flags = r.varint(end);
           break;
         default:
@@ -393,16 +375,16 @@ class MetricsDecoder {
       const f = tag >>> 3;
       const wt = tag & 7;
       if (f >= 2 && f <= 5) {
-        expect(r, wt, WIRE_I64, f, 'SummaryDataPoint');
+        expectWireType(r, wt, WIRE_I64, f, 'SummaryDataPoint');
         if (f === 3) fixed64Words(r, end, w, 0);
         else if (f === 4) fixed64Words(r, end, w, 4);
         else if (f === 5) sum = r.double(end);
         else r.skip(wt, end);
       } else if (f === 6 || f === 7) {
-        expect(r, wt, WIRE_LEN, f, 'SummaryDataPoint');
+        expectWireType(r, wt, WIRE_LEN, f, 'SummaryDataPoint');
         r.skip(wt, end);
       } else if (f === 8) {
-        expect(r, wt, WIRE_VARINT, 8, 'SummaryDataPoint');
+        expectWireType(r, wt, WIRE_VARINT, 8, 'SummaryDataPoint');
         flags = r.varint(end);
       } else r.skip(wt, end);
     }
@@ -425,7 +407,7 @@ class MetricsDecoder {
       while (r.pos < stop) {
         const t = r.tag(stop);
         if (t >>> 3 === 1 || t >>> 3 === 2) {
-          expect(r, t & 7, WIRE_I64, t >>> 3, 'ValueAtQuantile');
+          expectWireType(r, t & 7, WIRE_I64, t >>> 3, 'ValueAtQuantile');
           if (t >>> 3 === 1) q = r.double(stop);
           else v = r.double(stop);
         } else r.skip(t & 7, stop);
@@ -489,7 +471,7 @@ class MetricsDecoder {
         case 5:
         case 11:
         case 12:
-          expect(r, wt, WIRE_I64, f, 'HistogramDataPoint');
+          expectWireType(r, wt, WIRE_I64, f, 'HistogramDataPoint');
           if (f === 2) fixed64Words(r, end, w, 2);
           else if (f === 3) fixed64Words(r, end, w, 0);
           else if (f === 4) fixed64Words(r, end, w, 4);
@@ -506,7 +488,7 @@ class MetricsDecoder {
           let stop: number;
           if (wt === WIRE_LEN) stop = r.lengthDelimited(end);
           else {
-            expect(r, wt, WIRE_I64, f, 'HistogramDataPoint');
+            expectWireType(r, wt, WIRE_I64, f, 'HistogramDataPoint');
             stop = r.pos + 8;
             if (stop > end) r.fail('truncated fixed64');
           }
@@ -525,11 +507,11 @@ class MetricsDecoder {
         }
         case 8:
         case 9:
-          expect(r, wt, WIRE_LEN, f, 'HistogramDataPoint');
+          expectWireType(r, wt, WIRE_LEN, f, 'HistogramDataPoint');
           r.skip(wt, end);
           break;
         case 10:
-          expect(r, wt, WIRE_VARINT, 10, 'HistogramDataPoint');
+          expectWireType(r, wt, WIRE_VARINT, 10, 'HistogramDataPoint');
           flags = r.varint(end);
           break;
         default:
@@ -593,7 +575,7 @@ class MetricsDecoder {
         case 12:
         case 13:
         case 14:
-          expect(r, wt, WIRE_I64, f, 'ExponentialHistogramDataPoint');
+          expectWireType(r, wt, WIRE_I64, f, 'ExponentialHistogramDataPoint');
           if (f === 2) fixed64Words(r, end, w, 2);
           else if (f === 3) fixed64Words(r, end, w, 0);
           else if (f === 4) fixed64Words(r, end, w, 4);
@@ -607,7 +589,7 @@ class MetricsDecoder {
           }
           break;
         case 6: {
-          expect(r, wt, WIRE_VARINT, 6, 'ExponentialHistogramDataPoint');
+          expectWireType(r, wt, WIRE_VARINT, 6, 'ExponentialHistogramDataPoint');
           const z = r.varint(end) % 4294967296; // sint32: low 32 bits, zigzag
           scale = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
           break;
@@ -616,7 +598,7 @@ class MetricsDecoder {
         case 8:
         case 9:
         case 11: {
-          expect(r, wt, WIRE_LEN, f, 'ExponentialHistogramDataPoint');
+          expectWireType(r, wt, WIRE_LEN, f, 'ExponentialHistogramDataPoint');
           const stop = r.lengthDelimited(end);
           if (f === 8) {
             posStart = r.pos;
@@ -629,7 +611,7 @@ class MetricsDecoder {
           break;
         }
         case 10:
-          expect(r, wt, WIRE_VARINT, 10, 'ExponentialHistogramDataPoint');
+          expectWireType(r, wt, WIRE_VARINT, 10, 'ExponentialHistogramDataPoint');
           flags = r.varint(end);
           break;
         default:
@@ -669,7 +651,7 @@ class MetricsDecoder {
       const f = tag >>> 3;
       const wt = tag & 7;
       if (f === 1) {
-        expect(r, wt, WIRE_VARINT, 1, 'Buckets');
+        expectWireType(r, wt, WIRE_VARINT, 1, 'Buckets');
         const z = r.varint(end) % 4294967296;
         offset = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
       } else if (f === 2) {
@@ -677,7 +659,7 @@ class MetricsDecoder {
           const stop = r.lengthDelimited(end);
           while (r.pos < stop) counts.push(r.varint64(stop));
         } else {
-          expect(r, wt, WIRE_VARINT, 2, 'Buckets');
+          expectWireType(r, wt, WIRE_VARINT, 2, 'Buckets');
           counts.push(r.varint64(end));
         }
       } else r.skip(wt, end);

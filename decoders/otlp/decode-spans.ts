@@ -4,7 +4,7 @@ import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protow
 import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
 import { Int64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
-import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment } from './decode-common.js';
+import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope } from './decode-common.js';
 import { writeHex, writeJsonString, utf8 } from './decode-json-text.js';
 import { JsonObjectWriter } from './decode-json-object.js';
 
@@ -99,41 +99,13 @@ class SpansDecoder {
   }
 
   *run(): Generator<RecordBatch, void, undefined> {
-    const r = this.r;
-    const end = r.buf.length;
-    while (r.pos < end) {
-      const tag = r.tag(end);
-      const f = tag >>> 3;
-      const wt = tag & 7;
-      if (f === 2) {
-        if (wt !== WIRE_LEN) r.fail(`field 2 of ResourceSpans has wire type ${wt}`);
-        const stop = r.lengthDelimited(end);
-        yield* this.scopeSpans(r.pos, stop);
-        r.pos = stop;
-      } else if (f === 1 || f === 3) {
-        if (wt !== WIRE_LEN) r.fail(`field ${f} of ResourceSpans has wire type ${wt}`);
-        r.skip(wt, end);
-      } else r.skip(wt, end);
-    }
+    const span = (start: number, end: number) => this.span(start, end);
+    const full = () => (this.rows === this.batchRows ? this.flush() : undefined);
+    yield* eachScope(this.r, 'ResourceSpans', (start, end) => {
+      this.scope.read(this.r, start, end, this.properties !== undefined);
+      return eachRecord(this.r, start, end, 'ScopeSpans', span, full);
+    });
     if (this.rows > 0) yield this.flush();
-  }
-
-  private *scopeSpans(start: number, end: number): Generator<RecordBatch, void, undefined> {
-    const r = this.r;
-    this.scope.read(r, start, end, this.properties !== undefined);
-    r.pos = start;
-    while (r.pos < end) {
-      const tag = r.tag(end);
-      if (tag >>> 3 !== 2) {
-        r.skip(tag & 7, end);
-        continue;
-      }
-      if ((tag & 7) !== WIRE_LEN) r.fail(`field 2 of ScopeSpans has wire type ${tag & 7}`);
-      const stop = r.lengthDelimited(end);
-      this.span(r.pos, stop);
-      r.pos = stop;
-      if (this.rows === this.batchRows) yield this.flush();
-    }
   }
 
   private span(start: number, end: number): void {
