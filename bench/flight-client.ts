@@ -3,6 +3,8 @@
 // seconds per run.
 //   flight-client flight <host:port> <runs> <sql>     DoGet of GetFlightInfo(CommandStatementQuery)'s ticket
 //   flight-client bare <host:port> <runs> <messageBytes> <totalBytes>
+// Both modes receive each message as raw bytes (identity deserializer) so the clients do equivalent
+// work; the Flight mode only walks the FlightData tags to count data_header + data_body bytes.
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { FlightSqlClient } from '../flightsql/client.js';
@@ -17,15 +19,63 @@ export interface DrainRun {
   seconds: number;
 }
 
+const identity = (b: Buffer): Buffer => b;
+
+/** DoGet with a hand-encoded Ticket{ticket = 1} request and raw FlightData responses. */
+const RAW_DOGET: grpc.ServiceDefinition = {
+  DoGet: {
+    path: '/arrow.flight.protocol.FlightService/DoGet',
+    requestStream: false,
+    responseStream: true,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+    originalName: 'doGet',
+  },
+};
+
+function readVarint(b: Buffer, at: number): [value: number, next: number] {
+  let value = 0;
+  for (let scale = 1; ; scale *= 128) {
+    const byte = b[at++];
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [value, at];
+  }
+}
+
+function lengthDelimited(n: number): Buffer {
+  const out = Buffer.alloc(10);
+  let at = 0;
+  for (; n >= 0x80; n = Math.floor(n / 128)) out[at++] = (n % 128) | 0x80;
+  out[at++] = n;
+  return out.subarray(0, at);
+}
+
+/** data_header + data_body byte counts of one raw FlightData (other fields skipped). */
+function ipcBytes(frame: Buffer): number {
+  let bytes = 0;
+  for (let at = 0; at < frame.length; ) {
+    const [tag, afterTag] = readVarint(frame, at);
+    if ((tag & 7) !== 2) throw new Error(`unexpected FlightData wire type ${tag & 7}`);
+    const [len, start] = readVarint(frame, afterTag);
+    const field = Math.floor(tag / 8);
+    if (field === 2 || field === 1000) bytes += len;
+    at = start + len;
+  }
+  return bytes;
+}
+
 /** Arrow IPC bytes of a DoGet: every FlightData's data_header + data_body. */
-async function drainFlight(client: FlightSqlClient, sql: string): Promise<DrainRun> {
+async function drainFlight(client: FlightSqlClient, raw: grpc.Client & Record<string, (...a: unknown[]) => unknown>, sql: string): Promise<DrainRun> {
   const info = await client.getFlightInfo('CommandStatementQuery', { query: sql });
+  const ticket = info.endpoint[0].ticket.ticket as Buffer;
   const t0 = performance.now();
-  const call = client.raw.DoGet({ ticket: info.endpoint[0].ticket.ticket }, client.metadata()) as grpc.ClientReadableStream<{ data_header: Buffer; data_body: Buffer }>;
+  const call = raw.DoGet(Buffer.concat([Buffer.from([0x0a]), lengthDelimited(ticket.length), ticket]), client.metadata()) as grpc.ClientReadableStream<Buffer>;
   let bytes = 0;
   let messages = 0;
   for await (const m of call) {
-    bytes += m.data_header.length + m.data_body.length;
+    bytes += ipcBytes(m as Buffer);
     messages++;
   }
   return { bytes, messages, seconds: (performance.now() - t0) / 1000 };
@@ -49,7 +99,10 @@ async function main(argv: string[]): Promise<void> {
   const out: DrainRun[] = [];
   if (mode === 'flight') {
     const client = new FlightSqlClient(address, { maxReceiveBytes: MAX_RECEIVE });
-    for (let i = 0; i < runs; i++) out.push(await drainFlight(client, rest.join(' ')));
+    const Ctor = grpc.makeGenericClientConstructor(RAW_DOGET, 'FlightService');
+    const raw = new Ctor(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': MAX_RECEIVE }) as unknown as grpc.Client & Record<string, (...a: unknown[]) => unknown>;
+    for (let i = 0; i < runs; i++) out.push(await drainFlight(client, raw, rest.join(' ')));
+    raw.close();
     client.close();
   } else if (mode === 'bare') {
     const Ctor = grpc.makeGenericClientConstructor(BARE_SERVICE, 'Bare');

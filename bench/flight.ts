@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       const flightRuns = await runClient(['flight', `127.0.0.1:${flight.port}`, String(RUNS), SQL]);
       const messageBytes = Math.round(flightRuns[0].bytes / flightRuns[0].messages);
       const bareRuns = await runClient(['bare', `127.0.0.1:${bare.port}`, String(RUNS), String(messageBytes), String(flightRuns[0].bytes)]);
-      console.log(`DoGet ${SQL}: ${ROWS.toLocaleString('en-US')} rows, median of ${RUNS}, client in a child process`);
+      console.log(`DoGet ${SQL}: ${ROWS.toLocaleString('en-US')} rows, median of ${RUNS}, client in a child process; both clients receive raw message bytes (identity deserializer)`);
       const f = report('Flight SQL DoGet (Arrow IPC bytes)', flightRuns);
       const b = report(`bare grpc-js stream (${mib(messageBytes)} MiB msgs)`, bareRuns);
       const ratio = f / b;

@@ -6,6 +6,8 @@ import {
 } from 'apache-arrow';
 import { Message, RecordBatch as RecordBatchHeader, DictionaryBatch as DictionaryBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
+import { bodyOf } from './ipc-body.js';
+import { hydrateStrings } from './hydrate.js';
 
 /** Frames stay below this (header + body + protobuf framing), under grpc-go / tonic's 4 MiB default. */
 export const MAX_FLIGHT_DATA_BYTES = 4 * 1024 * 1024 - 64 * 1024;
@@ -100,6 +102,13 @@ function assemble(v: RecordBatch | Vector): Assembled {
   return VectorAssembler.assemble(v as RecordBatch) as unknown as Assembled;
 }
 
+/** The batch's body: zero-copy for the common types, arrow-js's assembler otherwise. */
+function assembleBatch(batch: RecordBatch): Assembled {
+  const body = bodyOf(batch.data.children);
+  if (!body) return assemble(batch);
+  return { byteLength: body.byteLength, nodes: body.nodes, bufferRegions: body.regions, buffers: body.buffers };
+}
+
 function recordBatchFrame(batch: RecordBatch, a: Assembled): Buffer {
   const header = new RecordBatchHeader(batch.numRows, a.nodes as never, a.bufferRegions as never, null, a.variadicBufferCounts);
   return encodeFlightData(Message.encode(Message.from(header, a.byteLength)), a.buffers);
@@ -124,14 +133,15 @@ function dictionaryFrames(batch: RecordBatch): Buffer[] {
 
 /** FlightData frames for one batch: its dictionaries (if any) then the batch, split by rows as needed. */
 export function* batchFrames(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTES): Generator<Buffer> {
-  const a = assemble(batch);
+  const a = assembleBatch(batch);
   if (a.byteLength + 1024 <= maxBytes || batch.numRows <= 1) {
     yield* dictionaryFrames(batch);
     yield recordBatchFrame(batch, a);
     return;
   }
   const parts = Math.min(batch.numRows, Math.ceil((a.byteLength * 1.1) / maxBytes) + 1);
-  const rowsPer = Math.ceil(batch.numRows / parts);
+  // whole bytes of validity/bool bitmaps per slice: no bit shifting when encoding the parts
+  const rowsPer = Math.ceil(batch.numRows / parts / 8) * 8;
   for (let at = 0; at < batch.numRows; at += rowsPer) {
     yield* batchFrames(batch.slice(at, Math.min(batch.numRows, at + rowsPer)), maxBytes);
   }
@@ -150,8 +160,10 @@ export function hydratedSchema(schema: Schema): Schema {
 export function hydrateBatch(batch: RecordBatch, schema: Schema): RecordBatch {
   if (schema === batch.schema || !batch.schema.fields.some((f) => DataType.isDictionary(f.type))) return batch;
   const children = batch.schema.fields.map((f, i) => {
-    const col = batch.getChildAt(i)!;
     if (!DataType.isDictionary(f.type)) return batch.data.children[i];
+    const fast = hydrateStrings(batch.data.children[i] as Data<Dictionary>);
+    if (fast) return fast;
+    const col = batch.getChildAt(i)!;
     const valueType = f.type.dictionary;
     return vectorFromArray(col.toArray() as unknown[], valueType.typeId === Type.Utf8 ? new Utf8() : valueType).data[0];
   });
