@@ -1,8 +1,14 @@
-// OTLP protobuf indexer throughput (records/s) against protobufjs' full decode of the same payload,
-// both measured in this run on one core. Usage: node --import tsx bench/scanner.ts
+// OTLP indexer throughput (records/s): the protobuf scanner against protobufjs' full decode, and
+// the OTLP/JSON scanner and JSON segment → Arrow decode against JSON.parse of the same bytes, all
+// measured in this run on one core. Usage: node --import tsx bench/scanner.ts
 import { makeLogsRequest } from './otlp-payloads.js';
 import { indexOtlpProto } from '../decoders/otlp/index-proto.js';
-import { LogsRequest } from '../test/helpers/otlp-proto.js';
+import { indexOtlpJson } from '../decoders/otlp/index-json.js';
+import { transcodeOtlpJsonSegment } from '../decoders/otlp/decode-json-input.js';
+import { decodeOtlpLogs } from '../decoders/otlp/decode-logs.js';
+import type { DecodeContext } from '../decoders/context.js';
+import { LogsRequest, decodeLogsRequest } from '../test/helpers/otlp-proto.js';
+import { encodeLogsJson } from '../test/helpers/otlp-json.js';
 
 const RECORDS_PER_REQUEST = 1000;
 const REQUESTS = 20;
@@ -35,3 +41,38 @@ console.log(`payload: ${REQUESTS} requests × ${RECORDS_PER_REQUEST} log records
 console.log(`indexOtlpProto:    ${fmt(scanner)} (${((scanner * bytes) / (REQUESTS * RECORDS_PER_REQUEST) / 2 ** 20).toFixed(0)} MiB/s)`);
 console.log(`protobufjs decode: ${fmt(protobufjs)}`);
 console.log(`ratio scanner / protobufjs: ${(scanner / protobufjs).toFixed(1)}x`);
+
+// JSON: the same requests as OTLP/JSON (decoded with protobufjs, re-encoded by the test helper).
+const jsonPayloads = payloads.map((p) => encodeLogsJson(decodeLogsRequest(p)));
+const jsonBytes = jsonPayloads.reduce((n, p) => n + p.length, 0);
+const utf8 = new TextDecoder();
+const jsonParse = measure(jsonPayloads, (p) => JSON.parse(utf8.decode(p)));
+const jsonScanner = measure(jsonPayloads, (p) => indexOtlpJson('logs', p));
+const CTX: DecodeContext = {
+  blockId: '9ba3201e-8395-8c92-8027-50a35cb4e634',
+  processId: '92267645-021b-5d0f-960b-c74719552658',
+  streamId: '0f1e2d3c-4b5a-5968-8776-a5b4c3d2e1f0',
+  insertTime: 1_700_000_100_000_000_000n,
+  process: undefined,
+};
+const segments = jsonPayloads.map((p) => {
+  const s = indexOtlpJson('logs', p).segments[0];
+  return p.subarray(s.byteOffset, s.byteOffset + s.byteLength);
+});
+const segParse = measure(segments, (s) => JSON.parse(utf8.decode(s)));
+const transcode = measure(segments, (s) => transcodeOtlpJsonSegment('logs', s));
+const jsonDecode = measure(segments, (s) => {
+  for (const b of decodeOtlpLogs(transcodeOtlpJsonSegment('logs', s), CTX, null)) void b;
+});
+const protoSegments = segments.map((s) => transcodeOtlpJsonSegment('logs', s));
+const protoDecode = measure(protoSegments, (s) => {
+  for (const b of decodeOtlpLogs(s, CTX, null)) void b;
+});
+console.log(`\nJSON payload: ${(jsonBytes / REQUESTS / 1024).toFixed(1)} KiB/request`);
+console.log(`JSON.parse (utf8 decode + parse): ${fmt(jsonParse)}`);
+console.log(`indexOtlpJson:                    ${fmt(jsonScanner)} (${((jsonScanner * jsonBytes) / (REQUESTS * RECORDS_PER_REQUEST) / 2 ** 20).toFixed(0)} MiB/s)`);
+console.log(`ratio indexOtlpJson / JSON.parse: ${(jsonScanner / jsonParse).toFixed(2)}x`);
+console.log(`JSON.parse of the segment:        ${fmt(segParse)}`);
+console.log(`segment → protobuf transcode:     ${fmt(transcode)}`);
+console.log(`segment → Arrow (all columns):    ${fmt(jsonDecode)}`);
+console.log(`(protobuf segment → Arrow:         ${fmt(protoDecode)})`);

@@ -8,6 +8,7 @@
 import { MalformedPayloadError } from '../types.js';
 import { parseInteger } from './index-json.js';
 import { snakeCase } from './index-common.js';
+import { DUPLICATE_FIELD, transcodeStreaming } from './json-transcode.js';
 
 type JsonValue = string | number | boolean | null | JsonNumber | JsonValue[] | JsonObject;
 class JsonNumber {
@@ -123,7 +124,7 @@ class JsonParser {
     return new JsonNumber(text);
   }
 
-  private string(): string {
+  string(): string {
     const b = this.b;
     const start = ++this.pos;
     let out = '';
@@ -170,6 +171,14 @@ class JsonParser {
       runStart = this.pos;
     }
   }
+}
+
+/** The JSON string whose opening quote is at `pos`, decoded, and the position after it. */
+export function readJsonString(b: Uint8Array, pos: number): [string, number] {
+  const p = new JsonParser(b);
+  p.pos = pos;
+  const s = p.string();
+  return [s, p.pos];
 }
 
 function hexValue(c: number | undefined): number {
@@ -242,15 +251,15 @@ class ProtoWriter {
 }
 
 // Field kinds of the OTLP messages the decoders read.
-type Kind =
+export type Kind =
   | 'string' | 'hex' | 'base64' | 'bool' | 'int64' | 'uint64' | 'fixed64' | 'sfixed64' | 'double' | 'int32'
   | 'uint32' | 'sint32' | 'fixed32' | { enum: ReadonlyMap<string, number> } | { message: string };
-interface FieldDef {
+export interface FieldDef {
   no: number;
   kind: Kind;
   repeated?: boolean;
 }
-type MessageDef = ReadonlyMap<string, FieldDef>;
+export type MessageDef = ReadonlyMap<string, FieldDef>;
 
 function enumNames(prefix: string, names: string[]): ReadonlyMap<string, number> {
   return new Map(names.map((n, i) => [prefix + n, i]));
@@ -275,7 +284,7 @@ function def(fields: Record<string, FieldDef>): MessageDef {
 }
 
 const SCOPE_FIELDS = { scope: one(1, msg('InstrumentationScope')), schemaUrl: one(3, 'string') };
-const MESSAGES: Record<string, MessageDef> = {
+export const MESSAGES: Record<string, MessageDef> = {
   ResourceLogs: def({ scopeLogs: rep(2, msg('ScopeLogs')), schemaUrl: one(3, 'string') }),
   ResourceMetrics: def({ scopeMetrics: rep(2, msg('ScopeMetrics')), schemaUrl: one(3, 'string') }),
   ResourceSpans: def({ scopeSpans: rep(2, msg('ScopeSpans')), schemaUrl: one(3, 'string') }),
@@ -336,10 +345,21 @@ const MESSAGES: Record<string, MessageDef> = {
   Status: def({ message: one(2, 'string'), code: one(3, { enum: STATUS_CODE }) }),
 };
 
-const ROOT = { logs: 'ResourceLogs', metrics: 'ResourceMetrics', traces: 'ResourceSpans' } as const;
+export const ROOT = { logs: 'ResourceLogs', metrics: 'ResourceMetrics', traces: 'ResourceSpans' } as const;
 
-/** Transcodes one OTLP/JSON resource element to its protobuf Resource* message. */
+/** Transcodes one OTLP/JSON resource element to its protobuf Resource* message: in one streaming
+ * pass (json-transcode.ts), or through a JSON tree when an object repeats a field. */
 export function transcodeOtlpJsonSegment(signal: 'logs' | 'metrics' | 'traces', json: Uint8Array): Uint8Array {
+  try {
+    return transcodeStreaming(ROOT[signal], json);
+  } catch (e) {
+    if (e !== DUPLICATE_FIELD) throw e;
+  }
+  return transcodeOtlpJsonSegmentTree(signal, json);
+}
+
+/** The reference transcoder: parse to a tree (the last duplicate key wins), then write. */
+export function transcodeOtlpJsonSegmentTree(signal: 'logs' | 'metrics' | 'traces', json: Uint8Array): Uint8Array {
   const root = new JsonParser(json).parseDocument();
   if (!(root instanceof Map)) throw new MalformedPayloadError('malformed JSON: a resource element must be an object', 0);
   const w = new ProtoWriter();

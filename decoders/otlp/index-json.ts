@@ -5,8 +5,10 @@
 import { decodeUtf8 } from '../protowire.js';
 import { MalformedPayloadError, type OtlpIndex, type OtlpSegmentIndex, type OtlpSignal } from '../types.js';
 import { anyValueToString, EMPTY_VALUE, type AnyValue } from './any-value.js';
+import { hashEnd, hashStep, JsonKeyTable } from './json-keys.js';
+import { below2p63, bigIntToParts, fitsInt64, fitsUint64, LO_BASE, partsToBigInt } from './json-int.js';
 import {
-  REJECT_REASON_COUNT, rejectMessage, snakeCase, expHistogramBoundsFinite,
+  REJECT_REASON_COUNT, rejectMessage, expHistogramBoundsFinite,
   R_TIME_ZERO, R_NO_VALUE, R_BUCKET_COUNT_LENGTH, R_BOUNDS_NOT_INCREASING, R_SCALE_RANGE,
   R_BOUND_NOT_FINITE, R_COUNT_TOO_LARGE, R_TRACE_ID_LENGTH, R_SPAN_ID_LENGTH, R_START_TIME_ZERO,
   R_END_TIME_ZERO,
@@ -25,8 +27,7 @@ const I64_MIN = -TWO_63;
 const I64_MAX = TWO_63 - 1n;
 
 /** OTLP/JSON keys: each lowerCamelCase name also answers to its snake_case original. */
-const KEYS = new Map<string, string>();
-for (const camel of [
+const KEYS = new JsonKeyTable([
   'resourceLogs', 'resourceMetrics', 'resourceSpans', 'resource', 'scopeLogs', 'scopeMetrics', 'scopeSpans',
   'schemaUrl', 'scope', 'logRecords', 'metrics', 'spans', 'attributes', 'droppedAttributesCount', 'entityRefs',
   'type', 'idKeys', 'descriptionKeys', 'name', 'version', 'key', 'value', 'keyStrindex', 'stringValue',
@@ -38,10 +39,7 @@ for (const camel of [
   'explicitBounds', 'min', 'max', 'scale', 'zeroCount', 'positive', 'negative', 'offset', 'zeroThreshold',
   'quantileValues', 'quantile', 'traceState', 'parentSpanId', 'kind', 'endTimeUnixNano', 'events',
   'droppedEventsCount', 'links', 'droppedLinksCount', 'status', 'message', 'code',
-]) {
-  KEYS.set(camel, camel);
-  KEYS.set(snakeCase(camel), camel);
-}
+]);
 
 function enumNames(prefix: string, names: string[]): Map<string, number> {
   return new Map(names.map((n, i) => [prefix + n, i]));
@@ -56,32 +54,66 @@ const INTEGER_RE = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/;
 const HEX_RE = /^[0-9a-fA-F]*$/;
 const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
-/** Records, usable time range and rejections of one part of a request (last duplicate key wins). */
+/** Records, usable time range and rejections of one part of a request (last duplicate key wins).
+ * Times are kept as exact (hi, lo) pairs (json-int.ts) so records need no BigInt; -1 = none. */
 class Tally {
   n = 0;
-  min: bigint | null = null;
-  max: bigint | null = null;
+  minHi = -1;
+  minLo = 0;
+  maxHi = -1;
+  maxLo = 0;
   readonly rejects = new Array<number>(REJECT_REASON_COUNT).fill(0);
 
   time(t: bigint): void {
     if (t === 0n || t >= TWO_63) return;
-    this.begin(t);
-    this.end(t);
+    const [hi, lo] = bigIntToParts(t);
+    this.timeParts(hi, lo);
+  }
+  /** A usable time (non-zero, below 2^63) as parts. */
+  timeParts(hi: number, lo: number): void {
+    this.beginParts(hi, lo);
+    this.endParts(hi, lo);
   }
   begin(t: bigint): void {
-    if (this.min === null || t < this.min) this.min = t;
+    const [hi, lo] = bigIntToParts(t);
+    this.beginParts(hi, lo);
   }
   end(t: bigint): void {
-    if (this.max === null || t > this.max) this.max = t;
+    const [hi, lo] = bigIntToParts(t);
+    this.endParts(hi, lo);
+  }
+  beginParts(hi: number, lo: number): void {
+    if (this.minHi < 0 || hi < this.minHi || (hi === this.minHi && lo < this.minLo)) {
+      this.minHi = hi;
+      this.minLo = lo;
+    }
+  }
+  endParts(hi: number, lo: number): void {
+    if (this.maxHi < 0 || hi > this.maxHi || (hi === this.maxHi && lo > this.maxLo)) {
+      this.maxHi = hi;
+      this.maxLo = lo;
+    }
+  }
+  get min(): bigint | null {
+    return this.minHi < 0 ? null : partsToBigInt(this.minHi, this.minLo, false);
+  }
+  get max(): bigint | null {
+    return this.maxHi < 0 ? null : partsToBigInt(this.maxHi, this.maxLo, false);
   }
   add(o: Tally): void {
     this.n += o.n;
-    if (o.min !== null) this.begin(o.min);
-    if (o.max !== null) this.end(o.max);
+    if (o.minHi >= 0) this.beginParts(o.minHi, o.minLo);
+    if (o.maxHi >= 0) this.endParts(o.maxHi, o.maxLo);
     for (let i = 0; i < REJECT_REASON_COUNT; i++) this.rejects[i] += o.rejects[i];
   }
 }
 
+/** What openMessage/nextField return after the last field of an object (no key is empty). */
+const END = '';
+/** keyValue's result when the tree is not built. */
+const NO_KEY_VALUE: [string, AnyValue] = ['', EMPTY_VALUE];
+
+const usableParts = (hi: number, lo: number): boolean => (hi !== 0 || lo !== 0) && below2p63(hi, lo);
 const usable = (t: bigint): boolean => t !== 0n && t < TWO_63;
 
 class JsonIndexScanner {
@@ -132,38 +164,39 @@ class JsonIndexScanner {
 
   // ---- OTLP messages ---------------------------------------------------------------------------
 
+  // Hot paths are written as loops over fields (openMessage/nextField) and elements
+  // (openArray/nextElement) rather than callbacks: no closure per value.
+
   private resourceX(signal: OtlpSignal): [Array<[string, string]>, Tally] {
     let attrs: Array<[string, string]> = [];
     let tally = new Tally();
     const scopesKey = signal === 'logs' ? 'scopeLogs' : signal === 'metrics' ? 'scopeMetrics' : 'scopeSpans';
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       if (k === 'resource') attrs = this.resource();
       else if (k === scopesKey) {
         const t = new Tally();
-        this.repeated(() => t.add(this.scopeX(signal)));
+        for (let more = this.openArray(); more; more = this.nextElement()) this.scopeX(signal, t);
         tally = t;
       } else if (k === 'schemaUrl') this.skipStr();
-      else return false;
-      return true;
-    });
+      else this.skipValue();
+    }
     return [attrs, tally];
   }
 
   private resource(): Array<[string, string]> {
     let attrs: Array<[string, string]> = [];
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       if (k === 'attributes') {
         const list: Array<[string, string]> = [];
-        this.repeated(() => {
+        for (let more = this.openArray(); more; more = this.nextElement()) {
           const [key, v] = this.keyValue(true);
           list.push([key, anyValueToString(v)]);
-        });
+        }
         attrs = list;
       } else if (k === 'droppedAttributesCount') this.int32(false);
-      else if (k === 'entityRefs') this.repeated(() => this.entityRef());
-      else return false;
-      return true;
-    });
+      else if (k === 'entityRefs') { for (let more = this.openArray(); more; more = this.nextElement()) this.entityRef(); }
+      else this.skipValue();
+    }
     return attrs;
   }
 
@@ -176,59 +209,57 @@ class JsonIndexScanner {
     });
   }
 
-  private scopeX(signal: OtlpSignal): Tally {
+  /** One Scope* element, added to `into` (the last duplicate records key wins within it). */
+  private scopeX(signal: OtlpSignal, into: Tally): void {
     let tally = new Tally();
     const recordsKey = signal === 'logs' ? 'logRecords' : signal === 'metrics' ? 'metrics' : 'spans';
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       if (k === 'scope') this.scope();
       else if (k === recordsKey) {
         const t = new Tally();
-        if (signal === 'logs') this.repeated(() => this.logRecord(t));
-        else if (signal === 'metrics') this.repeated(() => t.add(this.metric()));
-        else this.repeated(() => this.span(t));
+        for (let more = this.openArray(); more; more = this.nextElement()) {
+          if (signal === 'logs') this.logRecord(t);
+          else if (signal === 'metrics') t.add(this.metric());
+          else this.span(t);
+        }
         tally = t;
       } else if (k === 'schemaUrl') this.skipStr();
-      else return false;
-      return true;
-    });
-    return tally;
+      else this.skipValue();
+    }
+    into.add(tally);
   }
 
   private scope(): void {
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       if (k === 'name' || k === 'version') this.skipStr();
       else if (k === 'attributes') this.attributes();
       else if (k === 'droppedAttributesCount') this.int32(false);
-      else return false;
-      return true;
-    });
+      else this.skipValue();
+    }
   }
 
   private attributes(): void {
-    this.repeated(() => this.keyValue(false));
+    for (let more = this.openArray(); more; more = this.nextElement()) this.keyValue(false);
   }
 
   /** A KeyValue; the value tree is built only when `build` (resource attributes). */
   private keyValue(build: boolean): [string, AnyValue] {
     let key = '';
     let value: AnyValue = EMPTY_VALUE;
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       if (k === 'key') {
         if (build) key = this.str() ?? '';
         else this.skipStr();
-      }
-      else if (k === 'value') value = this.anyValue(build);
+      } else if (k === 'value') value = this.anyValue(build);
       else if (k === 'keyStrindex') this.int32(true);
-      else return false;
-      return true;
-    });
-    return [key, value];
+      else this.skipValue();
+    }
+    return build ? [key, value] : NO_KEY_VALUE;
   }
 
   private anyValue(build: boolean): AnyValue {
     let v: AnyValue = EMPTY_VALUE;
-    if (this.null()) return v;
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
         case 'stringValue': {
           if (!build) {
@@ -242,17 +273,21 @@ class JsonIndexScanner {
         }
         case 'boolValue': {
           const b = this.bool();
-          if (b !== undefined) v = { kind: 'bool', value: b };
+          if (b !== undefined) v = build ? { kind: 'bool', value: b } : EMPTY_VALUE;
           break;
         }
         case 'intValue': {
+          if (!build) {
+            this.int64Parts(true);
+            break;
+          }
           const i = this.int64(true);
           if (i !== undefined) v = { kind: 'int', value: i };
           break;
         }
         case 'doubleValue': {
-          const d = this.double();
-          if (d !== undefined) v = { kind: 'double', value: d };
+          const d = this.double(true, build);
+          if (d !== undefined) v = build ? { kind: 'double', value: d } : EMPTY_VALUE;
           break;
         }
         case 'bytesValue': {
@@ -263,24 +298,34 @@ class JsonIndexScanner {
         case 'arrayValue': {
           if (this.null()) break;
           const values: AnyValue[] = [];
-          this.message((kk) => {
-            if (kk !== 'values') return false;
+          for (let kk = this.openMessage(); kk !== END; kk = this.nextField()) {
+            if (kk !== 'values') {
+              this.skipValue();
+              continue;
+            }
             values.length = 0;
-            this.repeated(() => values.push(this.anyValue(build)));
-            return true;
-          });
+            for (let more = this.openArray(); more; more = this.nextElement()) {
+              const item = this.anyValue(build);
+              if (build) values.push(item);
+            }
+          }
           v = { kind: 'array', value: build ? values : [] };
           break;
         }
         case 'kvlistValue': {
           if (this.null()) break;
           const values: Array<[string, AnyValue]> = [];
-          this.message((kk) => {
-            if (kk !== 'values') return false;
+          for (let kk = this.openMessage(); kk !== END; kk = this.nextField()) {
+            if (kk !== 'values') {
+              this.skipValue();
+              continue;
+            }
             values.length = 0;
-            this.repeated(() => values.push(this.keyValue(build)));
-            return true;
-          });
+            for (let more = this.openArray(); more; more = this.nextElement()) {
+              const item = this.keyValue(build);
+              if (build) values.push(item);
+            }
+          }
           v = { kind: 'kvlist', value: build ? values : [] };
           break;
         }
@@ -288,47 +333,48 @@ class JsonIndexScanner {
           if (this.int32(true) !== undefined) v = EMPTY_VALUE;
           break;
         default:
-          return false;
+          this.skipValue();
       }
-      return true;
-    });
+    }
     return v;
   }
 
   private logRecord(tally: Tally): void {
-    let time = 0n;
-    let observed = 0n;
-    this.message((k) => {
+    let timeHi = 0, timeLo = 0, obsHi = 0, obsLo = 0;
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
-        case 'timeUnixNano': time = this.int64(false) ?? 0n; break;
-        case 'observedTimeUnixNano': observed = this.int64(false) ?? 0n; break;
+        case 'timeUnixNano':
+          if (this.int64Parts(false)) { timeHi = this.hi; timeLo = this.lo; } else { timeHi = 0; timeLo = 0; }
+          break;
+        case 'observedTimeUnixNano':
+          if (this.int64Parts(false)) { obsHi = this.hi; obsLo = this.lo; } else { obsHi = 0; obsLo = 0; }
+          break;
         case 'severityNumber': this.enumValue(SEVERITY_NUMBER); break;
         case 'severityText': case 'eventName': this.skipStr(); break;
         case 'body': this.anyValue(false); break;
         case 'attributes': this.attributes(); break;
         case 'droppedAttributesCount': case 'flags': this.int32(false); break;
         case 'traceId': case 'spanId': this.hexId(); break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
     tally.n++;
-    tally.time(usable(time) ? time : observed);
+    if (usableParts(timeHi, timeLo)) tally.timeParts(timeHi, timeLo);
+    else if (usableParts(obsHi, obsLo)) tally.timeParts(obsHi, obsLo);
   }
 
   private metric(): Tally {
     let tally = new Tally();
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
         case 'name': case 'description': case 'unit': this.skipStr(); break;
         case 'metadata': this.attributes(); break;
         case 'gauge': case 'sum': case 'histogram': case 'exponentialHistogram': case 'summary':
           if (!this.null()) tally = this.metricData(k);
           break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
     return tally;
   }
 
@@ -362,50 +408,48 @@ class JsonIndexScanner {
 
   private numberPoint(tally: Tally): void {
     let time = 0n, flags = 0, hasValue = false;
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
         case 'attributes': this.attributes(); break;
-        case 'startTimeUnixNano': this.int64(false); break;
+        case 'startTimeUnixNano': this.int64Parts(false); break;
         case 'timeUnixNano': time = this.int64(false) ?? 0n; break;
-        case 'asDouble': if (this.double() !== undefined) hasValue = true; break;
-        case 'asInt': if (this.int64(true) !== undefined) hasValue = true; break;
-        case 'exemplars': this.repeated(() => this.exemplar()); break;
+        case 'asDouble': if (this.double(true, false) !== undefined) hasValue = true; break;
+        case 'asInt': if (this.int64Parts(true)) hasValue = true; break;
+        case 'exemplars': { for (let more = this.openArray(); more; more = this.nextElement()) this.exemplar(); } break;
         case 'flags': flags = this.int32(false) ?? 0; break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
     this.point(tally, time, flags, hasValue ? -1 : R_NO_VALUE);
   }
 
   private exemplar(): void {
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
         case 'filteredAttributes': this.attributes(); break;
-        case 'timeUnixNano': this.int64(false); break;
+        case 'timeUnixNano': this.int64Parts(false); break;
         case 'asDouble': this.double(); break;
-        case 'asInt': this.int64(true); break;
+        case 'asInt': this.int64Parts(true); break;
         case 'spanId': case 'traceId': this.hexId(); break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
   }
 
   private histogramPoint(tally: Tally): void {
     let time = 0n, flags = 0, count = 0n, nCounts = 0, increasing = true;
     let nBounds = 0;
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
         case 'attributes': this.attributes(); break;
-        case 'startTimeUnixNano': this.int64(false); break;
+        case 'startTimeUnixNano': this.int64Parts(false); break;
         case 'timeUnixNano': time = this.int64(false) ?? 0n; break;
         case 'count': count = this.int64(false) ?? 0n; break;
         case 'sum': case 'min': case 'max': this.double(); break;
         case 'bucketCounts': {
           let n = 0;
           this.repeated(() => {
-            this.int64(false, false);
+            this.int64Parts(false, false);
             n++;
           });
           nCounts = n;
@@ -423,12 +467,11 @@ class JsonIndexScanner {
           increasing = inc;
           break;
         }
-        case 'exemplars': this.repeated(() => this.exemplar()); break;
+        case 'exemplars': { for (let more = this.openArray(); more; more = this.nextElement()) this.exemplar(); } break;
         case 'flags': flags = this.int32(false) ?? 0; break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
     const reason =
       count >= TWO_63 ? R_COUNT_TOO_LARGE
       : nCounts !== 0 && nCounts !== nBounds + 1 ? R_BUCKET_COUNT_LENGTH
@@ -441,10 +484,10 @@ class JsonIndexScanner {
     let time = 0n, flags = 0, count = 0n, scale = 0, zeroThreshold = 0;
     let neg: [number, number] = [0, 0];
     let pos: [number, number] = [0, 0];
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
         case 'attributes': this.attributes(); break;
-        case 'startTimeUnixNano': case 'zeroCount': this.int64(false); break;
+        case 'startTimeUnixNano': case 'zeroCount': this.int64Parts(false); break;
         case 'timeUnixNano': time = this.int64(false) ?? 0n; break;
         case 'count': count = this.int64(false) ?? 0n; break;
         case 'sum': case 'min': case 'max': this.double(); break;
@@ -452,12 +495,11 @@ class JsonIndexScanner {
         case 'scale': scale = this.int32(true) ?? 0; break;
         case 'positive': pos = this.buckets(); break;
         case 'negative': neg = this.buckets(); break;
-        case 'exemplars': this.repeated(() => this.exemplar()); break;
+        case 'exemplars': { for (let more = this.openArray(); more; more = this.nextElement()) this.exemplar(); } break;
         case 'flags': flags = this.int32(false) ?? 0; break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
     const reason =
       count >= TWO_63 ? R_COUNT_TOO_LARGE
       : scale < -10 || scale > 20 ? R_SCALE_RANGE
@@ -475,7 +517,7 @@ class JsonIndexScanner {
       else if (k === 'bucketCounts') {
         let c = 0;
         this.repeated(() => {
-          this.int64(false, false);
+          this.int64Parts(false, false);
           c++;
         });
         n = c;
@@ -490,7 +532,7 @@ class JsonIndexScanner {
     this.message((k) => {
       switch (k) {
         case 'attributes': this.attributes(); break;
-        case 'startTimeUnixNano': this.int64(false); break;
+        case 'startTimeUnixNano': this.int64Parts(false); break;
         case 'timeUnixNano': time = this.int64(false) ?? 0n; break;
         case 'count': count = this.int64(false) ?? 0n; break;
         case 'sum': this.double(); break;
@@ -512,8 +554,8 @@ class JsonIndexScanner {
   }
 
   private span(tally: Tally): void {
-    let start = 0n, end = 0n, traceIdLen = 0, spanIdLen = 0;
-    this.message((k) => {
+    let startHi = 0, startLo = 0, endHi = 0, endLo = 0, traceIdLen = 0, spanIdLen = 0;
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
         case 'traceId': traceIdLen = this.hexId(); break;
         case 'spanId': spanIdLen = this.hexId(); break;
@@ -523,49 +565,51 @@ class JsonIndexScanner {
           this.int32(false);
           break;
         case 'kind': this.enumValue(SPAN_KIND); break;
-        case 'startTimeUnixNano': start = this.int64(false) ?? 0n; break;
-        case 'endTimeUnixNano': end = this.int64(false) ?? 0n; break;
+        case 'startTimeUnixNano':
+          if (this.int64Parts(false)) { startHi = this.hi; startLo = this.lo; } else { startHi = 0; startLo = 0; }
+          break;
+        case 'endTimeUnixNano':
+          if (this.int64Parts(false)) { endHi = this.hi; endLo = this.lo; } else { endHi = 0; endLo = 0; }
+          break;
         case 'attributes': this.attributes(); break;
-        case 'events': this.repeated(() => this.event()); break;
-        case 'links': this.repeated(() => this.link()); break;
+        case 'events': { for (let more = this.openArray(); more; more = this.nextElement()) this.event(); } break;
+        case 'links': { for (let more = this.openArray(); more; more = this.nextElement()) this.link(); } break;
         case 'status': this.status(); break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
     tally.n++;
-    if (usable(start)) tally.begin(start);
-    if (usable(end)) tally.end(end);
+    const startOk = usableParts(startHi, startLo), endOk = usableParts(endHi, endLo);
+    if (startOk) tally.beginParts(startHi, startLo);
+    if (endOk) tally.endParts(endHi, endLo);
     if (traceIdLen !== 16) tally.rejects[R_TRACE_ID_LENGTH]++;
     else if (spanIdLen !== 8) tally.rejects[R_SPAN_ID_LENGTH]++;
-    else if (!usable(start)) tally.rejects[R_START_TIME_ZERO]++;
-    else if (!usable(end)) tally.rejects[R_END_TIME_ZERO]++;
+    else if (!startOk) tally.rejects[R_START_TIME_ZERO]++;
+    else if (!endOk) tally.rejects[R_END_TIME_ZERO]++;
   }
 
   private event(): void {
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
-        case 'timeUnixNano': this.int64(false); break;
+        case 'timeUnixNano': this.int64Parts(false); break;
         case 'name': this.skipStr(); break;
         case 'attributes': this.attributes(); break;
         case 'droppedAttributesCount': this.int32(false); break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
   }
 
   private link(): void {
-    this.message((k) => {
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) {
       switch (k) {
         case 'traceId': case 'spanId': this.hexId(); break;
         case 'traceState': this.skipStr(); break;
         case 'attributes': this.attributes(); break;
         case 'droppedAttributesCount': case 'flags': this.int32(false); break;
-        default: return false;
+        default: this.skipValue();
       }
-      return true;
-    });
+    }
   }
 
   private status(): void {
@@ -581,25 +625,117 @@ class JsonIndexScanner {
   // ---- OTLP value rules ------------------------------------------------------------------------
 
   /** An object (or null) whose keys are normalised to camelCase; `field` returns false for keys it
-   * does not know, which are then skipped. A `null` value is an absent field. */
+   * does not know, which are then skipped. A `null` value is an absent field. For cold paths. */
   private message(field: (camelKey: string) => boolean): void {
-    if (this.null()) return;
-    if (this.buf[this.pos] !== 0x7b) this.fail('expected an object');
-    this.object((key) => {
-      const k = KEYS.get(key);
-      if (k === undefined || this.peekNull()) return this.skipValue();
-      if (!field(k)) this.skipValue();
-    });
+    for (let k = this.openMessage(); k !== END; k = this.nextField()) if (!field(k)) this.skipValue();
   }
 
-  /** An array (or null = empty); elements may not be null. */
-  private repeated(item: () => void): void {
-    if (this.null()) return;
+  /** Starts an object (or null = no fields) at pos; returns its first known, non-null field's
+   * camelCase key with pos at the value, or END. Unknown keys and null values are skipped. */
+  private openMessage(): string {
+    if (this.null()) return END;
+    const buf = this.buf;
+    if (buf[this.pos] !== 0x7b) this.fail('expected an object');
+    this.enter();
+    this.ws();
+    if (buf[this.pos] === 0x7d) {
+      this.pos++;
+      this.depth--;
+      return END;
+    }
+    return this.field();
+  }
+
+  /** After a field's value: the next known field's key, or END (having consumed the `}`). */
+  private nextField(): string {
+    this.ws();
+    const c = this.buf[this.pos++];
+    if (c === 0x2c) return this.field();
+    if (c === 0x7d) {
+      this.depth--;
+      return END;
+    }
+    this.fail("expected ',' or '}'", this.pos - 1);
+  }
+
+  /** `"key": ` at pos (after `{` or `,`), skipping unknown keys and null values. */
+  private field(): string {
+    const buf = this.buf;
+    for (;;) {
+      this.ws();
+      const k = this.key();
+      this.ws();
+      if (buf[this.pos] !== 0x3a) this.fail("expected ':'");
+      this.pos++;
+      this.ws();
+      if (k !== undefined && !this.peekNull()) return k;
+      this.skipValue();
+      this.ws();
+      const c = buf[this.pos++];
+      if (c === 0x7d) {
+        this.depth--;
+        return END;
+      }
+      if (c !== 0x2c) this.fail("expected ',' or '}'", this.pos - 1);
+    }
+  }
+
+  /** Starts an array (or null = empty) at pos; true with pos at its first element. Elements may
+   * not be null. */
+  private openArray(): boolean {
+    if (this.null()) return false;
     if (this.buf[this.pos] !== 0x5b) this.fail('expected an array');
-    this.array(() => {
+    this.enter();
+    this.ws();
+    if (this.buf[this.pos] === 0x5d) {
+      this.pos++;
+      this.depth--;
+      return false;
+    }
+    if (this.peekNull()) this.fail('null array element');
+    return true;
+  }
+
+  /** After an element: true with pos at the next element, false having consumed the `]`. */
+  private nextElement(): boolean {
+    this.ws();
+    const c = this.buf[this.pos++];
+    if (c === 0x2c) {
+      this.ws();
       if (this.peekNull()) this.fail('null array element');
-      item();
-    });
+      return true;
+    }
+    if (c === 0x5d) {
+      this.depth--;
+      return false;
+    }
+    this.fail("expected ',' or ']'", this.pos - 1);
+  }
+
+  /** An object key at pos, as its known camelCase name (undefined: unknown), without decoding it
+   * to a string unless it contains escapes. */
+  private key(): string | undefined {
+    const buf = this.buf;
+    const at = this.pos;
+    if (buf[at] !== 0x22) this.fail('expected a key');
+    let p = at + 1;
+    let h = 0;
+    for (;;) {
+      const c = buf[p];
+      if (c === 0x22) {
+        this.pos = p + 1;
+        return KEYS.lookupHashed(hashEnd(h, p - at - 1), buf, at + 1, p);
+      }
+      if (c === 0x5c || c < 0x20 || c === undefined) break;
+      h = hashStep(h, c);
+      p++;
+    }
+    return KEYS.lookupString(this.string());
+  }
+
+  /** An array (or null = empty); elements may not be null. For cold paths. */
+  private repeated(item: () => void): void {
+    for (let more = this.openArray(); more; more = this.nextElement()) item();
   }
 
   /** A string field; undefined for null. */
@@ -623,50 +759,96 @@ class JsonIndexScanner {
     this.fail('expected true or false');
   }
 
+  // The last integer read by int64Parts: |value| = hi * 10^9 + lo, sign in neg.
+  private hi = 0;
+  private lo = 0;
+  private neg = false;
+
   /** A 64-bit integer from a decimal string or a JSON number, exactly. */
   private int64(signed: boolean, nullable = true): bigint | undefined {
-    if (nullable && this.null()) return undefined;
-    const at = this.pos;
-    let v = this.plainInteger();
-    let text = '';
-    if (v === undefined) {
-      text = this.numberText(false);
-      v = parseInteger(text);
-      if (v === undefined) this.fail(`not an integer: ${clip(text)}`, at);
-    } else if (!(signed ? v <= I64_MAX : v >= 0n)) text = latin1(this.buf, at, this.pos);
-    if (signed ? v < I64_MIN || v > I64_MAX : v < 0n || v > U64_MAX) this.fail(`integer out of range: ${clip(text)}`, at);
-    return v;
+    return this.int64Parts(signed, nullable) ? partsToBigInt(this.hi, this.lo, this.neg) : undefined;
   }
 
-  /** Fast path for the common forms `123` / `"123"` (at most 19 digits, within ±10^19);
-   * undefined (pos unchanged) for anything else. */
-  private plainInteger(): bigint | undefined {
+  /** Reads a 64-bit integer into hi/lo/neg (range checked); false for null. */
+  private int64Parts(signed: boolean, nullable = true): boolean {
+    if (nullable && this.null()) return false;
+    const at = this.pos;
+    if (this.plainInteger()) {
+      if (signed ? fitsInt64(this.hi, this.lo, this.neg, true) : fitsInt64(this.hi, this.lo, this.neg, false) && fitsUint64(this.hi, this.lo)) {
+        return true;
+      }
+      this.fail(`integer out of range: ${clip(latin1(this.buf, at, this.pos))}`, at);
+    }
+    const text = this.numberText(false);
+    const v = parseInteger(text);
+    if (v === undefined) this.fail(`not an integer: ${clip(text)}`, at);
+    if (signed ? v < I64_MIN || v > I64_MAX : v < 0n || v > U64_MAX) this.fail(`integer out of range: ${clip(text)}`, at);
+    [this.hi, this.lo] = bigIntToParts(v);
+    this.neg = v < 0n;
+    return true;
+  }
+
+  /** Fast path for the common forms `123` / `"123"` (at most 20 digits, no leading zero): sets
+   * hi/lo/neg and moves past it; false (pos unchanged) for anything else. */
+  private plainInteger(): boolean {
     const buf = this.buf;
     const quoted = buf[this.pos] === 0x22;
     let p = quoted ? this.pos + 1 : this.pos;
-    const start = p;
-    if (buf[p] === 0x2d) p++;
+    const neg = buf[p] === 0x2d;
+    if (neg) p++;
     const digits = p;
     while (buf[p] >= 0x30 && buf[p] <= 0x39) p++;
     const n = p - digits;
-    if (n === 0 || n > 19 || (n > 1 && buf[digits] === 0x30)) return undefined;
-    if (quoted ? buf[p] !== 0x22 : buf[p] === 0x2e || buf[p] === 0x65 || buf[p] === 0x45) return undefined;
+    if (n === 0 || n > 20 || (n > 1 && buf[digits] === 0x30)) return false;
+    if (quoted ? buf[p] !== 0x22 : buf[p] === 0x2e || buf[p] === 0x65 || buf[p] === 0x45) return false;
+    const split = p - 9;
+    let hi = 0, lo = 0;
+    for (let i = digits; i < p; i++) {
+      if (i < split) hi = hi * 10 + (buf[i] - 0x30);
+      else lo = lo * 10 + (buf[i] - 0x30);
+    }
+    this.hi = hi;
+    this.lo = lo;
+    this.neg = neg;
     this.pos = quoted ? p + 1 : p;
-    return BigInt(latin1(buf, start, p));
+    return true;
   }
 
   private int32(signed: boolean): number | undefined {
     if (this.null()) return undefined;
     const at = this.pos;
+    // Fast path: an unquoted plain integer of at most 9 digits needs no text.
+    const buf = this.buf;
+    let p = at;
+    const neg = buf[p] === 0x2d;
+    if (neg) p++;
+    const digits = p;
+    let v = 0;
+    while (buf[p] >= 0x30 && buf[p] <= 0x39) v = v * 10 + (buf[p++] - 0x30);
+    const n = p - digits;
+    if (n > 0 && n <= 9 && !(n > 1 && buf[digits] === 0x30) && buf[p] !== 0x2e && buf[p] !== 0x65 && buf[p] !== 0x45 && buf[p] !== 0x22) {
+      if (neg) v = -v;
+      if (signed || !neg || v === 0) {
+        this.pos = p;
+        return v;
+      }
+    }
     const text = this.numberText(false);
-    const v = parseInteger(text);
-    if (v === undefined) this.fail(`not an integer: ${clip(text)}`, at);
-    if (signed ? v < -(2n ** 31n) || v >= 2n ** 31n : v < 0n || v >= 2n ** 32n) this.fail(`integer out of range: ${clip(text)}`, at);
-    return Number(v);
+    const big = parseInteger(text);
+    if (big === undefined) this.fail(`not an integer: ${clip(text)}`, at);
+    if (signed ? big < -(2n ** 31n) || big >= 2n ** 31n : big < 0n || big >= 2n ** 32n) this.fail(`integer out of range: ${clip(text)}`, at);
+    return Number(big);
   }
 
-  private double(nullable = true): number | undefined {
+  /** A double; `want` = false only validates it (and yields 0). */
+  private double(nullable = true, want = true): number | undefined {
     if (nullable && this.null()) return undefined;
+    const c = this.buf[this.pos];
+    if (!want && c !== 0x22) {
+      if (c !== 0x2d && !(c >= 0x30 && c <= 0x39)) this.fail('expected a number');
+      this.number();
+      return 0;
+    }
     const text = this.numberText(true);
     return text === 'NaN' ? NaN : text === 'Infinity' ? Infinity : text === '-Infinity' ? -Infinity : Number(text);
   }
@@ -690,7 +872,7 @@ class JsonIndexScanner {
     const at = this.pos;
     if (this.buf[at] !== 0x22) this.fail('expected a hex string');
     let p = at + 1;
-    while (hexDigit(this.buf[p]) >= 0) p++;
+    while (IS_HEX[this.buf[p]] === 1) p++;
     if (this.buf[p] === 0x22) {
       if ((p - at - 1) % 2 !== 0) this.fail('invalid hex id', at);
       this.pos = p + 1;
@@ -735,6 +917,7 @@ class JsonIndexScanner {
   private ws(): void {
     const buf = this.buf;
     let p = this.pos;
+    if (buf[p] > 0x20) return; // compact JSON: nothing to skip
     while (p < buf.length) {
       const c = buf[p];
       if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
@@ -752,7 +935,10 @@ class JsonIndexScanner {
 
   /** Consumes `null` when it is the next value. */
   private null(): boolean {
-    return this.literal('null');
+    const b = this.buf, p = this.pos;
+    if (b[p] !== 0x6e || b[p + 1] !== 0x75 || b[p + 2] !== 0x6c || b[p + 3] !== 0x6c) return false;
+    this.pos = p + 4;
+    return true;
   }
 
   private peekNull(): boolean {
@@ -765,8 +951,8 @@ class JsonIndexScanner {
     this.pos++;
   }
 
-  /** `{` … `}` at pos; `value(key)` must consume exactly one value. */
-  private object(value: (key: string) => void): void {
+  /** Skips the object at pos (keys validated, not decoded). */
+  private object(): void {
     this.enter();
     this.ws();
     if (this.buf[this.pos] === 0x7d) {
@@ -777,12 +963,12 @@ class JsonIndexScanner {
     for (;;) {
       this.ws();
       if (this.buf[this.pos] !== 0x22) this.fail('expected a key');
-      const key = this.string();
+      this.skipString();
       this.ws();
       if (this.buf[this.pos] !== 0x3a) this.fail("expected ':'");
       this.pos++;
       this.ws();
-      value(key);
+      this.skipValue();
       this.ws();
       const c = this.buf[this.pos];
       this.pos++;
@@ -817,7 +1003,7 @@ class JsonIndexScanner {
 
   private skipValue(): void {
     const c = this.buf[this.pos];
-    if (c === 0x7b) this.object(() => this.skipValue());
+    if (c === 0x7b) this.object();
     else if (c === 0x5b) this.array(() => this.skipValue());
     else if (c === 0x22) this.skipString();
     else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) this.number();
@@ -854,6 +1040,7 @@ class JsonIndexScanner {
     const start = this.pos;
     let p = start + 1;
     for (;;) {
+      while (STRING_PLAIN[buf[p]] === 1) p++; // the bulk of a string: no quote, backslash or control
       if (p >= buf.length) this.fail('unterminated string', start);
       const c = buf[p];
       if (c === 0x22) break;
@@ -938,6 +1125,13 @@ class JsonIndexScanner {
     }
   }
 }
+
+/** 1 for bytes that may appear unescaped inside a JSON string without ending or escaping it. */
+const STRING_PLAIN = new Uint8Array(256);
+/** 1 for hex digits (either case). */
+const IS_HEX = new Uint8Array(256);
+for (let c = 0; c < 256; c++) if (hexDigit(c) >= 0) IS_HEX[c] = 1;
+for (let c = 0x20; c < 256; c++) if (c !== 0x22 && c !== 0x5c) STRING_PLAIN[c] = 1;
 
 const NUMBER_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 
