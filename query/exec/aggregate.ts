@@ -2,6 +2,7 @@
 // then columnar accumulators per aggregate. State is counted against the query's memory budget.
 import { colFromValues, valueAt, type Col, type ColumnBatch } from './column.js';
 import { chunk, type BatchStream } from './operators.js';
+import { isWordKey, wordsOf } from './numeric-cast.js';
 import type { Evaluator } from './expr-eval.js';
 import type { MemoryPool } from './memory.js';
 import type { GroupAccumulator } from '../functions/registry.js';
@@ -58,6 +59,7 @@ class GroupTable {
         }
         return ids;
       }
+      if (isWordKey(c)) return this.assignRuns(c, n, ids);
       for (let i = 0; i < n; i++) {
         const v = valueAt(c, i);
         ids[i] = this.lookup(v === null ? NULL_KEY : v, v);
@@ -78,6 +80,32 @@ class GroupTable {
         this.composite.set(key, g);
       }
       ids[i] = g;
+    }
+    return ids;
+  }
+
+  /** 64-bit keys (time bins) come in runs: reuse the previous row's group while the words match,
+   * so the Map (and a BigInt) is touched once per run rather than once per row. */
+  private assignRuns(c: Col, n: number, ids: Int32Array): Int32Array {
+    const w = wordsOf(c.values as BigInt64Array);
+    const valid = c.valid;
+    let prevLo = 0;
+    let prevHi = 0;
+    let prevGroup = -1;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) {
+        ids[i] = this.lookup(NULL_KEY, null);
+        continue;
+      }
+      const lo = w[2 * i];
+      const hi = w[2 * i + 1];
+      if (prevGroup < 0 || lo !== prevLo || hi !== prevHi) {
+        const v = (c.values as BigInt64Array)[i];
+        prevGroup = this.lookup(v, v);
+        prevLo = lo;
+        prevHi = hi;
+      }
+      ids[i] = prevGroup;
     }
     return ids;
   }

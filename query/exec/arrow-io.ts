@@ -83,6 +83,19 @@ function readStrings(data: Data): string[] {
   return out;
 }
 
+// Cached segments hand out the same dictionary vectors on every warm query: decode each once.
+// Engine code treats a Col's dict as read-only, so one array can be shared.
+const decodedDictionaries = new WeakMap<object, string[]>();
+
+function dictionaryStrings(dictVec: { toArray(): unknown[] }): string[] {
+  let dict = decodedDictionaries.get(dictVec);
+  if (dict === undefined) {
+    dict = Array.from(dictVec.toArray() as ArrayLike<unknown>, (s) => (s ?? '') as string);
+    decodedDictionaries.set(dictVec, dict);
+  }
+  return dict;
+}
+
 /** Reads one Arrow column (all its chunks are assumed to be this one Data). */
 export function colFromArrow(data: Data, type: ScalarType): Col {
   const n = data.length;
@@ -90,10 +103,10 @@ export function colFromArrow(data: Data, type: ScalarType): Col {
   const t = data.type;
   if (t.typeId === Type.Dictionary) {
     const dictVec = (data as Data & { dictionary?: { toArray(): unknown[] } }).dictionary;
-    const dict = dictVec ? (Array.from(dictVec.toArray() as ArrayLike<unknown>, (s) => (s ?? '') as string)) : [];
-    const src = (data.values as ArrayLike<number>);
-    const codes = new Int32Array(n);
-    for (let i = 0; i < n; i++) codes[i] = Number(src[data.offset + i]);
+    const dict = dictVec ? dictionaryStrings(dictVec) : [];
+    const src = data.values as ArrayLike<number>;
+    const codes = src instanceof Int32Array ? src.slice(data.offset, data.offset + n) : new Int32Array(n);
+    if (!(src instanceof Int32Array)) for (let i = 0; i < n; i++) codes[i] = Number(src[data.offset + i]);
     return { type, length: n, values: codes, dict, valid };
   }
   switch (type) {

@@ -2,6 +2,7 @@
 // dictionary codes kept as codes for repeated strings. Operators pass ColumnBatches; Arrow data is
 // read at the scan and written at the output (zero-copy for aligned primitive buffers).
 import type { ScalarType } from '../plan/types.js';
+import { gatherTyped } from './take-typed.js';
 
 export type NumericArray = Int32Array | Uint32Array | Float64Array | BigInt64Array | BigUint64Array;
 
@@ -109,12 +110,9 @@ export function take(c: Col, indices: ArrayLike<number>): Col {
     valid = new Uint8Array(n);
     for (let i = 0; i < n; i++) valid[i] = c.valid[indices[i]];
   }
-  if (c.dict) {
-    const src = c.values as Int32Array;
-    const codes = new Int32Array(n);
-    for (let i = 0; i < n; i++) codes[i] = src[indices[i]];
-    return { type: c.type, length: n, values: codes, dict: c.dict, valid };
-  }
+  if (c.dict) return { type: c.type, length: n, values: gatherTyped(c.values, indices) as Int32Array, dict: c.dict, valid };
+  const typed = gatherTyped(c.values, indices);
+  if (typed) return { type: c.type, length: n, values: typed, valid };
   const src = c.values as ArrayLike<unknown>;
   const values = allocValues(c.type, n) as unknown[];
   for (let i = 0; i < n; i++) values[i] = src[indices[i]];

@@ -1,5 +1,6 @@
 // Compiles bound expressions into column-at-a-time evaluators over one input schema.
 import { allocValues, constantCol, stringsOf, valueAt, type Col, type ColumnBatch } from './column.js';
+import { compareToNumber, narrowComparison } from './compare-constant.js';
 import { andValid, arithmetic, castCol, compare, isNull, logical, mapStrings, negate, not } from './kernels.js';
 import type { ArithmeticOp, ComparisonOp, Expr } from '../plan/expr.js';
 import type { PlanSchema } from '../plan/types.js';
@@ -154,6 +155,11 @@ export function compileExpr(e: Expr, schema: PlanSchema, ctx: EvalContext): Eval
         return (b) => arithmetic(op, l(b), r(b), e.type);
       }
       const op = e.op as ComparisonOp;
+      const narrow = narrowComparison(e.left, e.right, op);
+      if (narrow) {
+        const arg = sub(narrow.arg);
+        return (b) => compareToNumber(narrow.op, arg(b), narrow.value);
+      }
       return (b) => compare(op, l(b), r(b));
     }
     case 'not': {

@@ -73,6 +73,22 @@ function keyOfRows(keyCols: Col[], n: number): unknown[] {
   return out;
 }
 
+/** First matching build row of every probe row (-1: none or NULL key). A dictionary key is looked
+ * up once per entry and then mapped by code, instead of materialising a string per row. */
+function probeHeads(table: BuildTable, keyCols: Col[], n: number): Int32Array {
+  const heads = new Int32Array(n);
+  const c = keyCols[0];
+  if (keyCols.length === 1 && c.dict) {
+    const byCode = Int32Array.from(c.dict, (s) => table.head(s));
+    const codes = c.values as Int32Array;
+    for (let i = 0; i < n; i++) heads[i] = c.valid !== null && c.valid[i] === 0 ? -1 : byCode[codes[i]];
+    return heads;
+  }
+  const keys = keyOfRows(keyCols, n);
+  for (let i = 0; i < n; i++) heads[i] = keys[i] === undefined ? -1 : table.head(keys[i]);
+  return heads;
+}
+
 /** Rows `indices` of c where -1 means NULL. */
 function takeOrNull(c: Col, indices: Int32Array): Col {
   const n = indices.length;
@@ -136,12 +152,10 @@ export async function* hashJoinOp(left: BatchStream, right: BatchStream, spec: H
     const isLeft = spec.joinType === 'left';
     if (build.length === 0 && !isLeft) return;
     for await (const probe of left) {
-      const keys = keyOfRows(spec.leftKeys.map((k) => k(probe)), probe.length);
+      const heads = probeHeads(table, spec.leftKeys.map((k) => k(probe)), probe.length);
       const pairs = new PairBuffer();
       for (let i = 0; i < probe.length; i++) {
-        const k = keys[i];
-        if (k === undefined) continue;
-        for (let j = table.head(k); j >= 0; j = table.next[j]) pairs.push(i, j);
+        for (let j = heads[i]; j >= 0; j = table.next[j]) pairs.push(i, j);
       }
       let li = pairs.left.subarray(0, pairs.length);
       let ri = pairs.right.subarray(0, pairs.length);

@@ -4,6 +4,7 @@ import { allocValues, constantCol, stringsOf, type Col } from './column.js';
 import type { ArithmeticOp, ComparisonOp } from '../plan/expr.js';
 import { isBigIntType, typeName, type ScalarType } from '../plan/types.js';
 import { invalid } from '../errors.js';
+import { compareInt64, fastNumericCast } from './numeric-cast.js';
 import { formatInterval, formatTimestamp, parseIntervalText, parseTimestampText } from '../functions/time-text.js';
 
 /** Validity of a row-wise combination: valid where every input is valid. */
@@ -32,8 +33,15 @@ export function mapStrings<T>(c: Col, outType: ScalarType, f: (s: string) => T):
       const dict = mapped.map((v) => (v === null ? '' : v)) as unknown as string[];
       return { type: 'utf8', length: n, values: c.values, dict, valid };
     }
-    const out = allocValues(outType, n) as unknown as { [i: number]: unknown };
     const codes = c.values as Int32Array;
+    if (outType === 'bool' && !mapped.includes(null as T)) {
+      // a predicate over a dictionary: one table lookup per row
+      const byCode = Uint8Array.from(mapped, (v) => (v ? 1 : 0));
+      const bits = new Uint8Array(n);
+      for (let i = 0; i < n; i++) bits[i] = byCode[codes[i]];
+      return { type: 'bool', length: n, values: bits, valid: c.valid };
+    }
+    const out = allocValues(outType, n) as unknown as { [i: number]: unknown };
     const boolOut = outType === 'bool';
     let valid = c.valid;
     for (let i = 0; i < n; i++) {
@@ -135,6 +143,8 @@ export function compare(op: ComparisonOp, a: Col, b: Col): Col {
     return mapStrings(b, 'bool', (s) => compareValues(op, x, s));
   }
   const valid = andValid(n, a, b);
+  const words = compareInt64(op, a, b);
+  if (words) return { type: 'bool', length: n, values: words, valid };
   const out = new Uint8Array(n);
   const av = (a.type === 'utf8' ? stringsOf(a) : a.values) as ArrayLike<unknown>;
   const bv = (b.type === 'utf8' ? stringsOf(b) : b.values) as ArrayLike<unknown>;
@@ -332,6 +342,8 @@ export function castCol(c: Col, to: ScalarType): Col {
   if ((c.type === 'int64' && (to === 'timestamp' || to === 'interval')) || ((c.type === 'timestamp' || c.type === 'interval') && to === 'int64')) {
     return { ...c, type: to };
   }
+  const fast = fastNumericCast(c, to);
+  if (fast) return fast;
   const src = c.values as ArrayLike<unknown>;
   const out = allocValues(to, n) as unknown as { [i: number]: unknown };
   for (let i = 0; i < n; i++) {

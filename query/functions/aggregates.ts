@@ -3,6 +3,8 @@ import { colFromValues, stringsOf, type Col } from '../exec/column.js';
 import { registerAggregate, type AggregateFunction, type Binding, type GroupAccumulator } from './registry.js';
 import { isNumeric, typeName, type ScalarType } from '../plan/types.js';
 import { invalid } from '../errors.js';
+import { F64List, ensureCapacity } from './typed-state.js';
+import { typedExtreme } from './extremes.js';
 
 /** Plain per-row values of a column (strings resolved, booleans as JS booleans). */
 export function plainValues(c: Col): ArrayLike<unknown> {
@@ -32,23 +34,26 @@ function numeric(name: string) {
 }
 
 class CountAccumulator implements GroupAccumulator {
-  counts: number[] = [];
+  counts = new Float64Array(0);
+  size = 0;
   update(groups: Int32Array, args: Col[], n: number): void {
-    const c = this.counts;
+    let c = this.counts;
     const a = args[0];
+    const rowValid = a === undefined ? null : a.valid;
     for (let i = 0; i < n; i++) {
       const g = groups[i];
-      if (c.length <= g) c.push(0);
-      if (a === undefined || valid(a, i)) c[g]++;
+      if (g >= c.length) c = this.counts = ensureCapacity(c, g + 1);
+      if (g >= this.size) this.size = g + 1;
+      if (rowValid === null || rowValid[i] === 1) c[g]++;
     }
   }
   finish(numGroups: number): Col {
     const out = new BigInt64Array(numGroups);
-    for (let g = 0; g < numGroups; g++) out[g] = BigInt(this.counts[g] ?? 0);
+    for (let g = 0; g < numGroups; g++) out[g] = BigInt(g < this.counts.length ? this.counts[g] : 0);
     return { type: 'int64', length: numGroups, values: out, valid: null };
   }
   bytes(): number {
-    return this.counts.length * 8;
+    return this.size * 8;
   }
 }
 
@@ -126,27 +131,32 @@ class MomentsAccumulator implements GroupAccumulator {
 // avg's argument is cast to Float64 by its binding
 /** avg as sum / count (exact for integer inputs, unlike a running mean). */
 class AvgAccumulator implements GroupAccumulator {
-  sums: number[] = [];
-  counts: number[] = [];
+  sums = new Float64Array(0);
+  counts = new Float64Array(0);
+  size = 0;
   update(groups: Int32Array, args: Col[], n: number): void {
     const a = args[0];
     const v = a.values as Float64Array;
+    const rowValid = a.valid;
+    let sums = this.sums;
+    let counts = this.counts;
     for (let i = 0; i < n; i++) {
       const g = groups[i];
-      while (this.sums.length <= g) {
-        this.sums.push(0);
-        this.counts.push(0);
+      if (g >= sums.length) {
+        sums = this.sums = ensureCapacity(sums, g + 1);
+        counts = this.counts = ensureCapacity(counts, g + 1);
       }
-      if (!valid(a, i)) continue;
-      this.sums[g] += v[i];
-      this.counts[g]++;
+      if (g >= this.size) this.size = g + 1;
+      if (rowValid !== null && rowValid[i] === 0) continue;
+      sums[g] += v[i];
+      counts[g]++;
     }
   }
   finish(numGroups: number): Col {
-    return colFromValues('float64', Array.from({ length: numGroups }, (_, g) => (this.counts[g] ? this.sums[g] / this.counts[g] : null)));
+    return colFromValues('float64', Array.from({ length: numGroups }, (_, g) => (g < this.counts.length && this.counts[g] ? this.sums[g] / this.counts[g] : null)));
   }
   bytes(): number {
-    return this.sums.length * 16;
+    return this.size * 16;
   }
 }
 
@@ -200,7 +210,7 @@ for (const wantMax of [false, true]) {
   registerAggregate({
     name,
     bind: oneArg(name, (t) => (t === 'list' ? `${name} cannot order List values` : t), (t) => t),
-    create: (b) => new ExtremeAccumulator(b.returns, wantMax),
+    create: (b) => typedExtreme(b.returns, wantMax) ?? new ExtremeAccumulator(b.returns, wantMax),
   });
 }
 
@@ -302,35 +312,40 @@ registerAggregate({
 
 /** Exact continuous percentile (linear interpolation between the closest ranks). */
 class PercentileAccumulator implements GroupAccumulator {
-  values: number[][] = [];
+  values: F64List[] = [];
   p: number | null = null;
+  private count = 0;
   update(groups: Int32Array, args: Col[], n: number): void {
     const [a, p] = args;
     const v = a.values as Float64Array;
     const pv = p.values as Float64Array;
+    const lists = this.values;
     for (let i = 0; i < n; i++) {
       const g = groups[i];
-      while (this.values.length <= g) this.values.push([]);
+      while (lists.length <= g) lists.push(new F64List());
       if (this.p === null && valid(p, i)) {
         if (pv[i] < 0 || pv[i] > 1) throw invalid(`percentile must be between 0 and 1, got ${pv[i]}`);
         this.p = pv[i];
       }
-      if (valid(a, i)) this.values[g].push(v[i]);
+      if (valid(a, i)) {
+        lists[g].push(v[i]);
+        this.count++;
+      }
     }
   }
   finish(numGroups: number): Col {
     return colFromValues('float64', Array.from({ length: numGroups }, (_, g) => {
-      const xs = this.values[g];
-      if (!xs || xs.length === 0) return null;
-      xs.sort((a, b) => a - b);
-      const rank = (this.p ?? 0.5) * (xs.length - 1);
+      const list = this.values[g];
+      if (!list || list.length === 0) return null;
+      const rank = (this.p ?? 0.5) * (list.length - 1);
       const lo = Math.floor(rank);
       const hi = Math.ceil(rank);
-      return xs[lo] + (xs[hi] - xs[lo]) * (rank - lo);
+      const [x, y] = list.ranks(lo, hi);
+      return x + (y - x) * (rank - lo);
     }));
   }
   bytes(): number {
-    return this.values.reduce((s, v) => s + 32 + v.length * 8, 0);
+    return this.values.length * 32 + this.count * 8;
   }
 }
 

@@ -5,6 +5,7 @@ import { fixed } from './signature.js';
 import { registerScalar } from './registry.js';
 import { invalid } from '../errors.js';
 import { parseTimestampText, unitNs } from './time-text.js';
+import { dateBinUniform, uniformValue } from './date-bin-fast.js';
 
 const NS_PER_MS = 1_000_000n;
 const NS_PER_DAY = 86_400_000_000_000n;
@@ -42,6 +43,10 @@ registerScalar({
     const sv = stride.values as BigInt64Array;
     const tv = ts.values as BigInt64Array;
     const ov = origin ? (origin.values as BigInt64Array) : undefined;
+    const s0 = uniformValue(sv, n);
+    const o0 = ov ? uniformValue(ov, n) : 0n;
+    const fast = s0 !== undefined && o0 !== undefined ? dateBinUniform(tv, n, s0, o0) : undefined;
+    if (fast) return timestampResult(n, fast, valid);
     const out = new BigInt64Array(n);
     for (let i = 0; i < n; i++) {
       const s = sv[i];
