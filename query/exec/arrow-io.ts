@@ -173,12 +173,20 @@ export function colFromArrow(data: Data, type: ScalarType): Col {
       const vec = makeVector(data);
       const v = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
-        const x = vec.get(i) as { toArray?: () => unknown } | unknown;
-        v[i] = x && typeof x === 'object' && 'toArray' in x && typeof x.toArray === 'function' ? Array.from(x.toArray() as ArrayLike<unknown>) : x;
+        v[i] = listValue(vec.get(i));
       }
       return { type, length: n, values: v, valid };
     }
   }
+}
+
+type ListItemVector = Iterable<unknown> & { toArray(): ArrayLike<unknown>; nullCount: number };
+
+/** One List value as a JS array; toArray() of a primitive child reads null items as 0, so iterate then. */
+function listValue(x: unknown): unknown {
+  if (!x || typeof x !== 'object' || typeof (x as Partial<ListItemVector>).toArray !== 'function') return x;
+  const vec = x as ListItemVector;
+  return vec.nullCount > 0 ? [...vec] : Array.from(vec.toArray());
 }
 
 export function batchFromArrow(rb: RecordBatch, fields: { name: string; type: ScalarType }[]): ColumnBatch {

@@ -5,5 +5,8 @@ import './time.js';
 import './conditional.js';
 import './json.js';
 import './aggregates.js';
+import './lists.js';
+import './list-aggregates.js';
+import './intervals.js';
 
 export { scalarFunction, aggregateFunction, functionNames } from './registry.js';

@@ -1,6 +1,7 @@
 // Function contracts and the name → implementation registry. The planner asks `bind` for the argument
 // types to cast to and the result type; executors call `eval` / accumulators on coerced columns.
 import type { Col } from '../exec/column.js';
+import type { DataType } from 'apache-arrow';
 import type { ScalarType } from '../plan/types.js';
 
 export interface EvalContext {
@@ -12,6 +13,8 @@ export interface Binding {
   /** Types the arguments are cast to, one per argument. */
   args: ScalarType[];
   returns: ScalarType;
+  /** The exact Arrow type of a 'list' result (e.g. List<Int64>); the engine type alone lacks it. */
+  returnsArrow?: DataType;
 }
 
 export interface ScalarFunction {

@@ -8,6 +8,7 @@ import { isInteger, isNumeric, typeName, type PlanField, type PlanSchema, type S
 import { commonType } from '../functions/coercion.js';
 import { aggregateFunction, scalarFunction, type EvalContext } from '../functions/registry.js';
 import { DistinctAccumulator } from '../functions/aggregates.js';
+import { orderedArrayAgg } from '../functions/list-aggregates.js';
 import { evaluateConstant } from '../exec/expr-eval.js';
 import { parseIntervalText, parseTimestampText } from '../functions/time-text.js';
 import { castValue } from '../exec/kernels.js';
@@ -425,7 +426,9 @@ export class ExprBinder {
       const base = name.slice(0, -DISTINCT_SUFFIX.length);
       return this.aggregate({ ...node, name: base, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1), distinct: 'DISTINCT' } }, scope);
     }
-    if (aggregateFunction(name) && !scalarFunction(name)) return this.aggregate({ ...node, name, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1) } }, scope);
+    // a name with both forms (histogram_quantile) is the aggregate wherever the query aggregates
+    const asAggregate = aggregateFunction(name) && (!scalarFunction(name) || (scope.aggregates && !node.over));
+    if (asAggregate) return this.aggregate({ ...node, name, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1) } }, scope);
     if (node.over) return this.windowCall(node, name, node.args?.value ?? [], scope);
     const argNodes: AstNode[] = node.args?.value ?? [];
     const args = argNodes.map((a, i) => {
@@ -444,7 +447,7 @@ export class ExprBinder {
     const b = fn.bind(args.map((a) => a.type));
     if (typeof b === 'string') throw invalid(b, posOf(this.env, node, name));
     try {
-      return { kind: 'call', fn, args: args.map((a, i) => coerce(a, b.args[i])), type: b.returns };
+      return { kind: 'call', fn, args: args.map((a, i) => coerce(a, b.args[i])), type: b.returns, arrowType: b.returnsArrow };
     } catch (e) {
       if (e instanceof QueryError) throw invalid(`${name}: ${e.message}`, posOf(this.env, node, name));
       throw e;
@@ -474,13 +477,32 @@ export class ExprBinder {
       argNodes.push(typeof sep === 'string' ? { type: 'single_quote_string', value: sep } : sep.delimiter ?? sep.value ?? sep);
     }
     if (star && name !== 'count') throw invalid(`${name}(*) is not valid`, posOf(this.env, node, name));
+    const withinGroup: AstNode[] | undefined = node.within_group_orderby;
+    if (withinGroup) {
+      // percentile_cont(p) WITHIN GROUP (ORDER BY x) is percentile_cont(x, p)
+      if (!name.includes('percentile')) throw invalid(`unsupported SQL: WITHIN GROUP for ${name}`, posOf(this.env, node, name));
+      if (withinGroup.length !== 1 || argNodes.length !== 1) throw invalid(`${name} WITHIN GROUP expects one fraction and one ORDER BY expression`, posOf(this.env, node, name));
+      argNodes.unshift(withinGroup[0].expr);
+    }
+    const orderBy: AstNode[] = node.args?.orderby ?? [];
+    if (orderBy.length > 1 || (orderBy.length && name !== 'array_agg')) throw invalid(`unsupported SQL: ORDER BY ${orderBy.length > 1 ? 'with several keys ' : ''}inside ${name}`, posOf(this.env, node, name));
+    if (orderBy.length) argNodes.push(orderBy[0].expr);
     const args = argNodes.map((a) => this.bind(a, inner));
+    if ((name === 'first_value' || name === 'last_value') && args.length === 1) {
+      // "first/last value by time": over a view, order by its time column
+      const time = collector.input.find((f) => f.timeColumn);
+      if (!time) throw invalid(`${name}(x) needs a view's time column; write ${name}(x, ordering_column)`, posOf(this.env, node, name));
+      args.push(col(time.id, time.name, time.type));
+    }
+    const descending = (withinGroup ?? orderBy).some((o) => String(o.type ?? '').toUpperCase() === 'DESC');
     const distinct = String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT';
     if (distinct && args.length > 1) throw invalid(`unsupported SQL: DISTINCT in ${name} with more than one argument`, posOf(this.env, node, name));
     const b = fn.bind(args.map((a) => a.type));
     if (typeof b === 'string') throw invalid(b, posOf(this.env, node, name));
     const coerced = args.map((a, i) => coerce(a, b.args[i]));
-    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')})`;
+    // a descending WITHIN GROUP order asks for the complementary fraction
+    if (withinGroup && descending) coerced[1] = { kind: 'binary', op: '-', left: lit(1, 'float64'), right: coerced[1], type: 'float64' };
+    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')})${descending ? ' DESC' : ''}`;
     let call = collector.calls.find((c) => c.key === key);
     if (!call) {
       const base = fn;
@@ -488,8 +510,10 @@ export class ExprBinder {
         ? { ...base, create: (bb: typeof b) => new DistinctAccumulator(base.create(bb), bb.args[0]) }
         : distinct
           ? { ...aggregateFunction('approx_distinct')!, name: 'count' }
-          : base;
-      call = { id: this.env.newId(), fn: effective, args: coerced, distinct, type: b.returns, key };
+          : orderBy.length
+            ? orderedArrayAgg(descending)
+            : base;
+      call = { id: this.env.newId(), fn: effective, args: coerced, distinct, type: b.returns, arrowType: b.returnsArrow, key };
       collector.calls.push(call);
     }
     return col(call.id, name, call.type);

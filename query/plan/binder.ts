@@ -202,7 +202,7 @@ export class PlanBinder {
     const schema: PlanSchema = provider.schema.fields.map((f) => {
       const type = scalarTypeOfArrow(f.type);
       if (!type) throw invalid(`column ${table}.${f.name} has an unsupported type ${String(f.type)}`);
-      return { id: this.env.newId(), name: f.name, qualifier, type, nullable: f.nullable, arrowType: type === 'list' ? f.type : undefined };
+      return { id: this.env.newId(), name: f.name, qualifier, type, nullable: f.nullable, arrowType: type === 'list' ? f.type : undefined, timeColumn: f.name === provider.timeColumn || undefined };
     });
     let plan: LogicalPlan = { kind: 'scan', table, provider, schema, filters: [] };
     const range = this.qctx.timeRange;
@@ -272,7 +272,7 @@ export class PlanBinder {
       }
       const aggSchema: PlanSchema = [
         ...groupFields,
-        ...collector.calls.map((c) => ({ id: c.id, name: c.fn.name, type: c.type, nullable: true })),
+        ...collector.calls.map((c) => ({ id: c.id, name: c.fn.name, type: c.type, nullable: true, arrowType: c.arrowType })),
       ];
       plan = { kind: 'aggregate', input: plan, groupBy: groupExprs, aggregates: collector.calls, schema: aggSchema };
       if (having) plan = { kind: 'filter', input: plan, predicate: having, schema: aggSchema };
@@ -363,7 +363,7 @@ export class PlanBinder {
     const visible: PlanSchema = selectExprs.map((e, i) => {
       const source = e.kind === 'column' ? input.schema.find((f) => f.id === e.id) : undefined;
       if (source) return { ...source, name: items[i].name };
-      return { id: this.env.newId(), name: items[i].name, type: e.type, nullable: true };
+      return { id: this.env.newId(), name: items[i].name, type: e.type, nullable: true, arrowType: e.kind === 'call' ? e.arrowType : undefined };
     });
     const hidden = order.filter((o) => o.hidden).map((o) => o.hidden!);
     if (distinct && hidden.length) throw invalid('for SELECT DISTINCT, ORDER BY expressions must appear in the select list');

@@ -1,5 +1,6 @@
 // Bound (name-resolved, typed) expressions of logical plans. Column references point at a field id,
 // so a plan node can be rewritten or pushed down without renumbering its children's columns.
+import type { DataType } from 'apache-arrow';
 import type { Scalar, ScalarType } from './types.js';
 import type { AggregateFunction, ScalarFunction } from '../functions/registry.js';
 
@@ -19,7 +20,7 @@ export type Expr =
   | { kind: 'regex'; arg: Expr; pattern: Expr; negated: boolean; caseInsensitive: boolean; type: 'bool' }
   | { kind: 'case'; whens: { when: Expr; then: Expr }[]; otherwise: Expr | null; type: ScalarType }
   | { kind: 'cast'; arg: Expr; type: ScalarType }
-  | { kind: 'call'; fn: ScalarFunction; args: Expr[]; type: ScalarType };
+  | { kind: 'call'; fn: ScalarFunction; args: Expr[]; type: ScalarType; arrowType?: DataType };
 
 /** An aggregate computed by an Aggregate node; its result is the node's output field `id`. */
 export interface AggregateCall {
@@ -28,6 +29,8 @@ export interface AggregateCall {
   args: Expr[];
   distinct: boolean;
   type: ScalarType;
+  /** Exact Arrow type of a 'list' result. */
+  arrowType?: DataType;
   /** Canonical text used to share one computation between identical calls. */
   key: string;
 }

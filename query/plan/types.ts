@@ -15,7 +15,7 @@ export type ScalarType =
   | 'utf8'
   | 'timestamp'
   | 'interval'
-  /** Values the engine only carries through (List columns of `histograms`). */
+  /** A List value per row (JS array); the field's `arrowType` gives the item type (List<Float64>, …). */
   | 'list';
 
 /** A JS value of a ScalarType: bigint for int64/uint64/timestamp/interval (ns), number, string,
@@ -32,8 +32,10 @@ export interface PlanField {
   nullable: boolean;
   /** The right-hand copy of a `JOIN … USING` column: `*` and unqualified names skip it. */
   usingHidden?: boolean;
-  /** Exact Arrow type for pass-through 'list' columns. */
+  /** Exact Arrow type of a 'list' column (a view's, or a List-valued function's result). */
   arrowType?: DataType;
+  /** The provider's time column (first_value(x) / last_value(x) order by it). */
+  timeColumn?: boolean;
 }
 
 export type PlanSchema = PlanField[];

@@ -1,6 +1,6 @@
 // Deterministic in-memory tables shared by the engine tests and the SQL file suite. Batches are small
 // (3 rows) so every operator sees several batches; string columns mix dictionary and plain encodings.
-import { Dictionary, Float64, Int32, Int64, TimestampNanosecond, Utf8, Bool } from 'apache-arrow';
+import { Dictionary, Field, Float64, Int32, Int64, List, TimestampNanosecond, Utf8, Bool } from 'apache-arrow';
 import { MemoryTable } from '../../query/memory-table.js';
 import { tableSourceOf } from '../../query/views/information-schema.js';
 import type { QueryContext } from '../../query/types.js';
@@ -59,9 +59,32 @@ export function emptyTable(): MemoryTable {
   ], { timeColumn: 'time' });
 }
 
+const listOf = (item: Float64 | Int64) => new List(new Field('item', item, false));
+
+/** The `histograms` view's shape (otlp-mapping §8): explicit buckets, exponential points converted to
+ * explicit bounds (§8.3 example for `exp`), a count-only point (empty lists) and an all-zero point. */
+export function histogramsTable(): MemoryTable {
+  const rows: [string, number, number | null, number[], number[]][] = [
+    ['lat', 0, null, [1, 2, 5], [1, 2, 3, 0]],
+    ['lat', 10, null, [1, 2, 5], [0, 4, 2, 2]],
+    ['lat', 20, null, [], []],
+    ['exp', 5, 0, [0, 1, 2, 4], [1, 0, 2, 3, 0]],
+    ['exp', 15, 0, [0, 1, 2, 4], [0, 0, 1, 1, 0]],
+    ['neg', 0, null, [-2, -1], [3, 1, 0]],
+    ['zero', 0, null, [1, 2], [0, 0, 0]],
+  ];
+  return MemoryTable.fromColumns([
+    { name: 'name', type: new Utf8(), values: rows.map((r) => r[0]) },
+    { name: 'time', type: new TimestampNanosecond('UTC'), values: rows.map((r) => at(r[1])), nullable: false },
+    { name: 'scale', type: new Int32(), values: rows.map((r) => r[2]) },
+    { name: 'bucket_bounds', type: listOf(new Float64()), values: rows.map((r) => r[3]), nullable: false },
+    { name: 'bucket_counts', type: listOf(new Int64()), values: rows.map((r) => r[4].map(BigInt)), nullable: false },
+  ], { batchRows: 3, timeColumn: 'time' });
+}
+
 export function testContext(extra: Partial<QueryContext> = {}): QueryContext {
   return {
-    tables: tableSourceOf({ logs: logsTable(), nums: numsTable(), empty: emptyTable(), procs: procsTable(), levels: levelsTable() }),
+    tables: tableSourceOf({ logs: logsTable(), nums: numsTable(), empty: emptyTable(), procs: procsTable(), levels: levelsTable(), histograms: histogramsTable() }),
     now: BigInt(at(86400)) * 1_000_000n, // 2024-01-02T00:00:00Z
     ...extra,
   };
