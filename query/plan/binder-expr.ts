@@ -166,6 +166,8 @@ export class ExprBinder {
         return lit(Number(text), 'float64');
       }
       case 'bigint': {
+        // The parser also files exponent literals (`1e6`, `2.5e3`) here; SQL makes those floats.
+        if (!/^-?\d+$/.test(String(node.value))) return lit(Number(node.value), 'float64');
         const b = BigInt(String(node.value));
         if (b > 2n ** 63n - 1n || b < -(2n ** 63n)) return lit(Number(node.value), 'float64');
         return lit(b, 'int64');
