@@ -1,10 +1,11 @@
 // Arrow RecordBatch <-> ColumnBatch. Reading keeps dictionary codes and aliases aligned primitive
-// buffers; writing packs validity bitmaps and UTF-8 bytes into the buffers Arrow adopts.
+// buffers and plain Utf8 as byte views; writing packs validity bitmaps and hands Arrow the bytes.
 import {
   DataType, Data, IntervalUnit, RecordBatch, Schema, Struct, Type, TimeUnit, makeData, makeVector, vectorFromArray,
   type Field, type Timestamp,
 } from 'apache-arrow';
 import type { Col, ColumnBatch } from './column.js';
+import { arrowBuffers, viewCol } from './utf8-view.js';
 import { arrowTypeOf, type PlanField, type ScalarType } from '../plan/types.js';
 import { QueryError } from '../errors.js';
 
@@ -147,6 +148,11 @@ export function colFromArrow(data: Data, type: ScalarType): Col {
       return { type, length: n, values: v, valid };
     }
     case 'utf8':
+      // Int32 offsets (Utf8): a zero-copy view; LargeUtf8's 64-bit offsets are decoded up front.
+      // Data#slice already narrows valueOffsets (data.offset then only applies to the bitmap).
+      if (data.valueOffsets instanceof Int32Array) {
+        return viewCol({ bytes: data.values as Uint8Array, offsets: data.valueOffsets.subarray(0, n + 1) }, n, valid);
+      }
       return { type, length: n, values: readStrings(data), valid };
     case 'interval': {
       const v = new BigInt64Array(n);
@@ -219,6 +225,7 @@ function dataFromCol(c: Col, f: PlanField): Data {
   switch (f.type) {
     case 'null':
     case 'utf8': {
+      if (c.utf8 && f.type === 'utf8') return makeData({ ...base, type: type as never, ...arrowBuffers(c.utf8, length) }) as Data;
       const strs = f.type === 'null' ? new Array<string>(length).fill('') : c.dict ? c.dict : (c.values as string[]);
       const encoded = strs.map((s) => encoder.encode(s));
       const codes = c.dict ? (c.values as Int32Array) : undefined;

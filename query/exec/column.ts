@@ -1,8 +1,9 @@
 // The engine's in-memory column: typed arrays per ScalarType, a byte-per-row validity mask, and
-// dictionary codes kept as codes for repeated strings. Operators pass ColumnBatches; Arrow data is
+// dictionary codes kept as codes for repeated strings, plain strings as UTF-8 byte views. Operators pass ColumnBatches; Arrow data is
 // read at the scan and written at the output (zero-copy for aligned primitive buffers).
 import type { ScalarType } from '../plan/types.js';
 import { gatherTyped } from './take-typed.js';
+import { concatViews, gatherView, sliceView, viewByteLength, viewCol, type Utf8View } from './utf8-view.js';
 
 export type NumericArray = Int32Array | Uint32Array | Float64Array | BigInt64Array | BigUint64Array;
 
@@ -15,6 +16,8 @@ export interface Col {
   readonly values: NumericArray | Uint8Array | string[] | unknown[];
   /** utf8 only: the dictionary the codes in `values` point into. */
   readonly dict?: string[];
+  /** utf8 only: the column's UTF-8 bytes + offsets; `values` then decodes lazily (see utf8-view). */
+  readonly utf8?: Utf8View;
   /** 1 = valid; null = every row valid. */
   readonly valid: Uint8Array | null;
 }
@@ -111,6 +114,8 @@ export function take(c: Col, indices: ArrayLike<number>): Col {
     for (let i = 0; i < n; i++) valid[i] = c.valid[indices[i]];
   }
   if (c.dict) return { type: c.type, length: n, values: gatherTyped(c.values, indices) as Int32Array, dict: c.dict, valid };
+  // a gather that repeats rows (a join's build side) decodes the source once and shares the strings
+  if (c.utf8 && n <= c.length) return viewCol(gatherView(c.utf8, indices), n, valid);
   const typed = gatherTyped(c.values, indices);
   if (typed) return { type: c.type, length: n, values: typed, valid };
   const src = c.values as ArrayLike<unknown>;
@@ -119,7 +124,14 @@ export function take(c: Col, indices: ArrayLike<number>): Col {
   return { type: c.type, length: n, values: values as Col['values'], valid };
 }
 
+/** c with another validity mask (keeps a byte view a view). */
+export function withValid(c: Col, valid: Uint8Array | null): Col {
+  if (c.utf8) return viewCol(c.utf8, c.length, valid);
+  return { type: c.type, length: c.length, values: c.values, dict: c.dict, valid };
+}
+
 export function sliceCol(c: Col, begin: number, end: number): Col {
+  if (c.utf8) return viewCol(sliceView(c.utf8, begin, end), end - begin, c.valid ? c.valid.slice(begin, end) : null);
   const values = (c.values as { slice(b: number, e: number): Col['values'] }).slice(begin, end);
   return { type: c.type, length: end - begin, values, dict: c.dict, valid: c.valid ? c.valid.slice(begin, end) : null };
 }
@@ -135,8 +147,10 @@ export function concatCols(type: ScalarType, parts: Col[]): Col {
   const anyNull = parts.some((p) => p.valid !== null);
   const valid = anyNull ? new Uint8Array(n) : null;
   const sharedDict = parts.length > 0 && parts[0].dict !== undefined && parts.every((p) => p.dict === parts[0].dict);
+  const views = parts.length > 0 && parts.every((p) => p.utf8 !== undefined);
   let values: Col['values'];
   if (sharedDict) values = new Int32Array(n);
+  else if (views) values = new Int32Array(0); // views are concatenated as bytes below
   else values = allocValues(type, n);
   let at = 0;
   for (const p of parts) {
@@ -144,7 +158,8 @@ export function concatCols(type: ScalarType, parts: Col[]): Col {
       if (p.valid) valid.set(p.valid, at);
       else valid.fill(1, at, at + p.length);
     }
-    if (sharedDict) (values as Int32Array).set(p.values as Int32Array, at);
+    if (views) { /* bytes are concatenated below */ }
+    else if (sharedDict) (values as Int32Array).set(p.values as Int32Array, at);
     else if (type === 'utf8' || type === 'list') {
       const src = type === 'utf8' ? stringsOf(p) : (p.values as unknown[]);
       const dst = values as unknown[];
@@ -152,6 +167,7 @@ export function concatCols(type: ScalarType, parts: Col[]): Col {
     } else (values as { set(a: ArrayLike<unknown>, o: number): void }).set(p.values as ArrayLike<unknown>, at);
     at += p.length;
   }
+  if (views) return viewCol(concatViews(parts.map((p) => ({ view: p.utf8!, length: p.length }))), n, valid);
   return { type, length: n, values, dict: sharedDict ? parts[0].dict : undefined, valid };
 }
 
@@ -164,6 +180,10 @@ export function concatBatches(types: ScalarType[], batches: ColumnBatch[]): Colu
 export function batchBytes(b: ColumnBatch): number {
   let bytes = 0;
   for (const c of b.cols) {
+    if (c.utf8) {
+      bytes += viewByteLength(c.utf8) + (c.valid ? c.length : 0);
+      continue;
+    }
     const v = c.values as { byteLength?: number };
     if (v.byteLength !== undefined) bytes += v.byteLength;
     else if (c.type === 'utf8') for (const s of c.values as string[]) bytes += 16 + s.length * 2;

@@ -8,6 +8,7 @@ import type { EvalContext } from '../functions/registry.js';
 import { cachedRegex } from '../functions/strings.js';
 import { QueryError } from '../errors.js';
 import { plainValues } from '../functions/aggregates.js';
+import { likeMatch, likePieces } from './utf8-match.js';
 
 export type Evaluator = (b: ColumnBatch) => Col;
 
@@ -24,6 +25,16 @@ export function likeToRegex(pattern: string, caseInsensitive: boolean): RegExp {
     else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
   return cachedRegex(`^${re}$`, caseInsensitive ? 'iu' : 'u');
+}
+
+/** LIKE of a byte view against a literal pattern of text and `%`, matched on bytes; else undefined. */
+function likeOnBytes(arg: Col, pattern: Col, negated: boolean): Col | undefined {
+  if (!arg.utf8 || !pattern.dict || pattern.dict.length !== 1 || pattern.valid !== null) return undefined;
+  const pieces = likePieces(pattern.dict[0]);
+  if (!pieces) return undefined;
+  const bits = likeMatch(arg.utf8, arg.length, pieces);
+  if (negated) for (let i = 0; i < bits.length; i++) bits[i] ^= 1;
+  return { type: 'bool', length: arg.length, values: bits, valid: arg.valid };
 }
 
 function matchColumn(arg: Col, pattern: Col, negated: boolean, toRegex: (p: string) => RegExp): Col {
@@ -194,7 +205,11 @@ export function compileExpr(e: Expr, schema: PlanSchema, ctx: EvalContext): Eval
     case 'like': {
       const a = sub(e.arg);
       const p = sub(e.pattern);
-      return (b) => matchColumn(a(b), p(b), e.negated, (s) => likeToRegex(s, e.caseInsensitive));
+      return (b) => {
+        const arg = a(b);
+        const pat = p(b);
+        return (!e.caseInsensitive && likeOnBytes(arg, pat, e.negated)) || matchColumn(arg, pat, e.negated, (s) => likeToRegex(s, e.caseInsensitive));
+      };
     }
     case 'regex': {
       const a = sub(e.arg);

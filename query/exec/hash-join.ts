@@ -1,7 +1,7 @@
 // Hash join: the right (build) input is buffered and hashed on its key columns, the left (probe)
 // input is streamed. A NULL key never matches. LEFT joins emit probe rows that found no match with
 // NULLs on the build side. The build side is counted against the query's memory budget.
-import { allocValues, batchBytes, concatBatches, take, type Col, type ColumnBatch } from './column.js';
+import { allocValues, batchBytes, concatBatches, take, withValid, type Col, type ColumnBatch } from './column.js';
 import { chunk, type BatchStream } from './operators.js';
 import { selection } from './kernels.js';
 import { plainValues } from '../functions/aggregates.js';
@@ -102,7 +102,7 @@ function takeOrNull(c: Col, indices: Int32Array): Col {
     }
   }
   const t = c.length === 0 ? { ...c, values: c.dict ? new Int32Array(n) : allocValues(c.type, n), dict: c.dict ? [''] : undefined, length: n } : take(c, safe);
-  return { ...t, valid };
+  return withValid(t, valid);
 }
 
 class PairBuffer {

@@ -5,6 +5,7 @@ import type { ArithmeticOp, ComparisonOp } from '../plan/expr.js';
 import { isBigIntType, typeName, type ScalarType } from '../plan/types.js';
 import { invalid } from '../errors.js';
 import { compareInt64, fastNumericCast } from './numeric-cast.js';
+import { equalsText } from './utf8-match.js';
 import { formatInterval, formatTimestamp, parseIntervalText, parseTimestampText } from '../functions/time-text.js';
 
 /** Validity of a row-wise combination: valid where every input is valid. */
@@ -141,6 +142,16 @@ export function compare(op: ComparisonOp, a: Col, b: Col): Col {
   if (b.dict && a.dict && a.dict.length === 1 && a.valid === null) {
     const x = a.dict[0];
     return mapStrings(b, 'bool', (s) => compareValues(op, x, s));
+  }
+  // byte view vs literal: (in)equality on bytes; ordering needs code-unit order, so it decodes
+  const literalOf = (c: Col) => (c.dict && c.dict.length === 1 && c.valid === null ? c.dict[0] : undefined);
+  if ((op === '=' || op === '<>') && (a.utf8 || b.utf8)) {
+    const [view, lit] = a.utf8 ? [a, literalOf(b)] : [b, literalOf(a)];
+    if (lit !== undefined) {
+      const bits = equalsText(view.utf8!, n, lit);
+      if (op === '<>') for (let i = 0; i < n; i++) bits[i] ^= 1;
+      return { type: 'bool', length: n, values: bits, valid: view.valid };
+    }
   }
   const valid = andValid(n, a, b);
   const words = compareInt64(op, a, b);
