@@ -1,10 +1,12 @@
 // Native log decode throughput: SDK-shaped `log` blocks (§12 descriptors) → log_entries batches.
 // Baseline in the same run: CBOR-decode the payload (cborg) and LZ4-decompress both buffers — the
-// floor any decoder pays before reading a single event. Also LZ4 frame decompression alone: lz4-napi
-// against the TypeScript decompressor of decoders/native/lz4.ts on the same frames. Run: node --import tsx bench/decode-native.ts
+// floor any decoder pays before reading a single event. Also LZ4 frame decompression alone: lz4-napi's
+// frame API, lz4-napi's block API driven block by block (the hot path) and the TypeScript
+// decompressor of decoders/native/lz4.ts on the same frames. Run: node --import tsx bench/decode-native.ts
 import { decode as cborDecode } from 'cborg';
 import { decompressFrameSync } from 'lz4-napi';
-import { decodeNativeLogs, decompressLz4FrameTs, nativeDecodeContext } from '../decoders/native/index.js';
+import { decodeNativeLogs, decompressLz4Frame, nativeDecodeContext } from '../decoders/native/index.js';
+import { decompressLz4FrameTs } from '../test/helpers/lz4-reference.js';
 import { encodeBlockPayload } from '../test/helpers/native-encoder.js';
 import {
   DependencyWriter, SDK_LOG_DEPS, SDK_LOG_OBJECTS, TransitBufferWriter, logStringInteropV3, processRow, streamRow, taggedLogInterop,
@@ -55,11 +57,12 @@ const frames = payloads.flatMap((p) => {
 const frameBuffers = frames.map((f) => Buffer.from(f));
 const decompressedBytes = frames.reduce((n, f) => n + decompressFrameSync(Buffer.from(f)).length, 0);
 
-function baseline(lz4: 'napi' | 'ts'): number {
+function baseline(lz4: 'napi' | 'blocks' | 'ts'): number {
   let n = 0;
   for (const p of payloads) {
     const m = cborDecode(p) as { dependencies: Uint8Array; objects: Uint8Array };
     if (lz4 === 'napi') n += decompressFrameSync(Buffer.from(m.dependencies)).length + decompressFrameSync(Buffer.from(m.objects)).length;
+    else if (lz4 === 'blocks') n += decompressLz4Frame(m.dependencies).length + decompressLz4Frame(m.objects).length;
     else n += decompressLz4FrameTs(m.dependencies).length + decompressLz4FrameTs(m.objects).length;
   }
   return n;
@@ -83,30 +86,28 @@ function median(fn: () => number): number {
   return ms.sort((a, b) => a - b)[ROUNDS >> 1];
 }
 
-function interleavedMedians(a: () => number, b: () => number, rounds = 11): [number, number] {
-  a();
-  b();
-  const ta: number[] = [];
-  const tb: number[] = [];
+function interleavedMedians(fns: Array<() => number>, rounds = 11): number[] {
+  for (const fn of fns) fn();
+  const times = fns.map((): number[] => []);
   for (let r = 0; r < rounds; r++) {
-    let t = performance.now();
-    a();
-    ta.push(performance.now() - t);
-    t = performance.now();
-    b();
-    tb.push(performance.now() - t);
+    fns.forEach((fn, i) => {
+      const t = performance.now();
+      fn();
+      times[i].push(performance.now() - t);
+    });
   }
-  const mid = (x: number[]) => x.sort((p, q) => p - q)[x.length >> 1];
-  return [mid(ta), mid(tb)];
+  return times.map((x) => x.sort((p, q) => p - q)[x.length >> 1]);
 }
 
 if (decodeAll(null) !== totalEvents) throw new Error('decoder lost rows');
-// The two decompressors alternate round by round so load on the shared machine hits both alike.
-const [napiMs, tsMs] = interleavedMedians(
+// The decompressors alternate round by round so load on the shared machine hits them alike.
+const [napiMs, blocksMs, tsMs] = interleavedMedians([
   () => frameBuffers.reduce((n, f) => n + decompressFrameSync(f).length, 0),
+  () => frames.reduce((n, f) => n + decompressLz4Frame(f).length, 0),
   () => frames.reduce((n, f) => n + decompressLz4FrameTs(f).length, 0),
-);
+]);
 const baseMs = median(() => baseline('napi'));
+const baseBlocksMs = median(() => baseline('blocks'));
 const baseTsMs = median(() => baseline('ts'));
 const fullMs = median(() => decodeAll(null));
 const projMs = median(() => decodeAll(['time', 'level', 'msg']));
@@ -114,8 +115,10 @@ const rate = (ms: number) => (totalEvents / (ms / 1000) / 1e6).toFixed(2);
 const mbps = (ms: number) => (decompressedBytes / 1e6 / (ms / 1000)).toFixed(0);
 console.log(`native log decode: ${BLOCKS} blocks × ${EVENTS_PER_BLOCK} events, ${(totalBytes / 1e6).toFixed(1)} MB of payload, ${(decompressedBytes / 1e6).toFixed(1)} MB decompressed (medians of ${ROUNDS})`);
 console.log(`  LZ4 frames, lz4-napi decompressFrameSync: ${napiMs.toFixed(1)} ms  = ${mbps(napiMs)} MB/s`);
-console.log(`  LZ4 frames, lz4.ts decompressLz4FrameTs:  ${tsMs.toFixed(1)} ms  = ${mbps(tsMs)} MB/s  (${(napiMs / tsMs).toFixed(2)}× lz4-napi)`);
-console.log(`  baseline (cborg + lz4-napi):             ${baseMs.toFixed(1)} ms  = ${rate(baseMs)} M events/s`);
-console.log(`  baseline (cborg + lz4.ts):               ${baseTsMs.toFixed(1)} ms  = ${rate(baseTsMs)} M events/s`);
-console.log(`  decodeNativeLogs, all 13 columns:        ${fullMs.toFixed(1)} ms  = ${rate(fullMs)} M events/s  (${(fullMs / baseMs).toFixed(2)}× lz4-napi baseline)`);
-console.log(`  decodeNativeLogs, time+level+msg:        ${projMs.toFixed(1)} ms  = ${rate(projMs)} M events/s  (${(projMs / baseMs).toFixed(2)}× lz4-napi baseline)`);
+console.log(`  LZ4 frames, lz4-napi blocks (hot path):   ${blocksMs.toFixed(1)} ms  = ${mbps(blocksMs)} MB/s  (${(napiMs / blocksMs).toFixed(2)}× lz4-napi frame API)`);
+console.log(`  LZ4 frames, TypeScript reference:        ${tsMs.toFixed(1)} ms  = ${mbps(tsMs)} MB/s  (${(napiMs / tsMs).toFixed(2)}× lz4-napi frame API)`);
+console.log(`  baseline (cborg + lz4-napi frame API):   ${baseMs.toFixed(1)} ms  = ${rate(baseMs)} M events/s`);
+console.log(`  baseline (cborg + lz4-napi blocks):      ${baseBlocksMs.toFixed(1)} ms  = ${rate(baseBlocksMs)} M events/s`);
+console.log(`  baseline (cborg + TS reference):         ${baseTsMs.toFixed(1)} ms  = ${rate(baseTsMs)} M events/s`);
+console.log(`  decodeNativeLogs, all 13 columns:        ${fullMs.toFixed(1)} ms  = ${rate(fullMs)} M events/s  (${(fullMs / baseBlocksMs).toFixed(2)}× blocks baseline)`);
+console.log(`  decodeNativeLogs, time+level+msg:        ${projMs.toFixed(1)} ms  = ${rate(projMs)} M events/s  (${(projMs / baseBlocksMs).toFixed(2)}× blocks baseline)`);

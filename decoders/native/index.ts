@@ -12,5 +12,5 @@ export {
   ticksToNs, relativeTicksToNs, roundHalfAwayFromZero, estimateTscFrequency, effectiveFrequency, TickConverter,
   type ProcessClock,
 } from './ticks.js';
-export { decompressLz4Frame, decompressLz4FrameTs, inspectLz4Frame, Lz4FrameError, DEFAULT_MAX_DECOMPRESSED } from './lz4.js';
+export { decompressLz4Frame, decompressLz4FrameBlocks, inspectLz4Frame, Lz4FrameError, DEFAULT_MAX_DECOMPRESSED } from './lz4.js';
 export { xxh32, scopeHash } from './xxh32.js';

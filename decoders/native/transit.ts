@@ -115,10 +115,13 @@ export class TransitLayout {
 /** One descriptor array: by type index (framing) and by name (dispatch, nesting; first wins). */
 export class TypeTable {
   readonly types: readonly TransitLayout[];
+  /** Fixed size per type index (0 = dynamic), for framing passes that need nothing else. */
+  readonly sizes: Uint32Array;
   private readonly byName = new Map<string, TransitLayout>();
   constructor(types: readonly TransitType[]) {
     // The type index is a u8: only the first 256 descriptors are addressable.
     this.types = types.map((t) => new TransitLayout(t));
+    this.sizes = Uint32Array.from(this.types, (t) => t.size);
     for (const t of this.types) if (!this.byName.has(t.name)) this.byName.set(t.name, t);
   }
   get(name: string): TransitLayout | undefined {
@@ -237,10 +240,24 @@ export class DependencyMap {
   get size(): number {
     return this.small.size + this.large.size;
   }
+  // Direct-mapped cache of found ids: events name few dependencies, over and over, and ids are
+  // producer addresses, so the Map keys are mostly heap doubles (or BigInts) that are slow to hash.
+  private readonly cacheLo = new Int32Array(256);
+  private readonly cacheHi = new Int32Array(256);
+  private readonly cacheValue: Array<TransitValue | undefined> = new Array<TransitValue | undefined>(256).fill(undefined);
+
   /** Id given as unsigned 32-bit words. */
   get(lo: number, hi: number): TransitValue | undefined {
-    if (hi < 0x200000) return this.small.get(hi * 0x1_0000_0000 + lo);
-    return this.large.get((BigInt(hi) << 32n) | BigInt(lo));
+    const slot = ((lo >>> 3) ^ (lo >>> 11) ^ hi) & 255;
+    const cached = this.cacheValue[slot];
+    if (cached !== undefined && this.cacheLo[slot] === (lo | 0) && this.cacheHi[slot] === (hi | 0)) return cached;
+    const v = hi < 0x200000 ? this.small.get(hi * 0x1_0000_0000 + lo) : this.large.get((BigInt(hi) << 32n) | BigInt(lo));
+    if (v !== undefined) {
+      this.cacheValue[slot] = v;
+      this.cacheLo[slot] = lo;
+      this.cacheHi[slot] = hi;
+    }
+    return v;
   }
   /** Adds unless the id is present; returns whether it was added. */
   add(lo: number, hi: number, value: TransitValue): boolean {
@@ -458,6 +475,49 @@ export function dynStringValue(b: Uint8Array, slot: DynStringSlot): TransitStrin
 }
 
 // ---- framing ----
+
+/** Number of entries a FrameCursor would walk before the end or the first framing error (for
+ * presizing columns; never throws). */
+export function countEntries(bytes: Uint8Array, table: TypeTable): number {
+  const sizes = table.sizes;
+  const n = bytes.length;
+  let count = 0;
+  for (let pos = 0; pos < n; count++) {
+    const ti = bytes[pos++];
+    if (ti >= sizes.length) break;
+    let size = sizes[ti];
+    if (size === 0) {
+      if (pos + 4 > n) break;
+      size = u32At(bytes, pos);
+      pos += 4;
+    }
+    if (size > n - pos) break;
+    pos += size;
+  }
+  return count;
+}
+
+/**
+ * A reader for a string-valued `is_reference` descriptor (`StringId`, `StaticStringRef`): the id
+ * member's offset is resolved once instead of per object. Same results and errors as readStringRef.
+ */
+export function stringRefReader(s: ReadScope, layout: TransitLayout): (at: number, end: number) => TransitString {
+  const id = layout.member('id');
+  const direct =
+    layout.isReference && layout.size > 0 && id !== undefined && id.offset + Math.max(id.size, 8) <= layout.size &&
+    (id.kind === KIND_REF || id.kind === KIND_U64 || id.kind === KIND_I64);
+  if (!direct) return (at, end) => readStringRef(s, layout, at, end);
+  const off = id.offset;
+  const size = layout.size;
+  const b = s.buf.bytes;
+  return (at, end) => {
+    if (at + size > end) unreadable(`${layout.name} exceeds its object`);
+    const v = s.deps.get(u32At(b, at + off), u32At(b, at + off + 4));
+    if (v instanceof TransitString) return v;
+    if (v === undefined) unreadable('referenced dependency is missing');
+    return unreadable(`${layout.name} does not refer to a string`);
+  };
+}
 
 /** Walks the entries of a transit buffer (§6.2). */
 export class FrameCursor {
