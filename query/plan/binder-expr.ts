@@ -82,6 +82,22 @@ export function resolveColumn(env: BindEnv, schema: PlanSchema, table: string | 
   return distinct[0];
 }
 
+function isNotCall(node: AstNode): boolean {
+  const parts = node?.type === 'function' ? node.name?.name : undefined;
+  return Array.isArray(parts) && parts.length === 1 && String(parts[0].value).toLowerCase() === 'not' && !node.over && node.args?.value?.length === 1;
+}
+
+/** The parser reads `NOT (x) = y` as `not(x) = y`, a call on the left operand; SQL's NOT binds looser
+ * than every operator but AND/OR, so that is `NOT (x = y)`. Returns that NOT node, else undefined.
+ * A left operand the query parenthesised (`(NOT (x)) = y`) is left alone. */
+function hoistNotCall(node: AstNode): AstNode | undefined {
+  if (node?.type !== 'binary_expr' || ['AND', 'OR'].includes(String(node.operator).toUpperCase())) return undefined;
+  const left: AstNode = node.left;
+  if (left?.parentheses) return undefined; // `(NOT (x)) = y` keeps its grouping
+  const operand = isNotCall(left) ? left.args.value[0] : hoistNotCall(left)?.expr;
+  return operand === undefined ? undefined : { type: 'unary_expr', operator: 'NOT', expr: { ...node, left: operand } };
+}
+
 function tableOfRef(node: AstNode): string | null {
   if (node.table === null || node.table === undefined) return null;
   return identifierOf(node.table);
@@ -192,8 +208,10 @@ export class ExprBinder {
       }
       case 'interval':
         return this.interval(node);
-      case 'binary_expr':
-        return this.binary(node, scope);
+      case 'binary_expr': {
+        const negated = hoistNotCall(node);
+        return negated ? this.unary(negated, scope) : this.binary(node, scope);
+      }
       case 'unary_expr':
         return this.unary(node, scope);
       case 'function':
@@ -424,6 +442,10 @@ export class ExprBinder {
 
   private call(node: AstNode, scope: ExprScope): Expr {
     const name = this.functionName(node);
+    // the parser reads `NOT (a AND b)` as a call of a function named not: bind it as the operator
+    if (isNotCall(node)) {
+      return this.unary({ type: 'unary_expr', operator: 'NOT', expr: node.args.value[0] }, scope);
+    }
     if (name.endsWith(DISTINCT_SUFFIX) && aggregateFunction(name.slice(0, -DISTINCT_SUFFIX.length))) {
       const base = name.slice(0, -DISTINCT_SUFFIX.length);
       return this.aggregate({ ...node, name: base, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1), distinct: 'DISTINCT' } }, scope);
