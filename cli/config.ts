@@ -41,6 +41,13 @@ export interface ServeConfig {
   /** Decoded-segment cache of the Flight SQL server, in MiB (0 = off). */
   segmentCacheMb?: number;
   logLevel: LogLevel;
+  /** PEM files that turn on TLS for all three listeners; both or neither. */
+  tls?: TlsFiles;
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
 }
 
 interface FlagSpec {
@@ -69,6 +76,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'cors-origins', kind: 'string', valueName: 'LIST', description: 'Comma-separated origins allowed to POST OTLP/HTTP from browsers (CORS is off without it).' },
   { name: 'segment-cache-mb', kind: 'string', valueName: 'N', defaultText: '256', description: 'Byte bound of the decoded-segment cache that makes repeated queries cheap; 0 disables it.' },
   { name: 'max-body-bytes', kind: 'string', valueName: 'N', defaultText: '20971520 (20 MiB)', description: 'OTLP request body limit, as received and after decompression.' },
+  { name: 'tls-cert', kind: 'string', valueName: 'FILE', description: 'PEM certificate chain; with --tls-key every listener serves TLS (HTTPS, gRPC with ALPN h2). TLS is not authentication.' },
+  { name: 'tls-key', kind: 'string', valueName: 'FILE', description: 'PEM private key of --tls-cert (mandatory with it).' },
   { name: 'log-level', kind: 'string', valueName: 'LEVEL', defaultText: 'warn', description: `Server log level: ${LOG_LEVELS.join(', ')}.` },
 ];
 
@@ -224,6 +233,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
     throw new UsageError(`invalid --oidc-issuer "${oidcIssuer}": expected an http(s) URL`);
   }
 
+  const tls = parseTlsFiles(str('tls-cert'), str('tls-key'));
+
   const config: ServeConfig = {
     dataDir,
     httpAddr: parseListenAddress('http-addr', str('http-addr') ?? DEFAULT_HTTP_ADDR),
@@ -241,8 +252,17 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): { help: 
     maxBodyBytes: maxBody === undefined ? undefined : parsePositiveInt('max-body-bytes', maxBody),
     segmentCacheMb: cacheMb === undefined ? undefined : parseCacheMb(cacheMb),
     logLevel: logLevel as LogLevel,
+    ...(tls !== undefined ? { tls } : {}),
   };
   return { help: false, config };
+}
+
+// A certificate without its key (or the reverse) would silently serve plaintext: refuse it.
+function parseTlsFiles(certFile: string | undefined, keyFile: string | undefined): TlsFiles | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (keyFile === undefined) throw new UsageError('--tls-cert needs --tls-key (the private key of the certificate)');
+  if (certFile === undefined) throw new UsageError('--tls-key needs --tls-cert (the certificate chain of the key)');
+  return { certFile, keyFile };
 }
 
 function parseCacheMb(text: string): number {

@@ -1,5 +1,6 @@
 // `contrail query "SELECT …"`: runs SQL against a Flight SQL server and prints the result as a table
 // (default), CSV, JSON lines or an Arrow IPC stream, with row count and elapsed time on stderr.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
 import { FlightSqlClient } from '../flightsql/client.js';
@@ -16,6 +17,8 @@ Flags:
   --end TIME           query_range_end: same forms (default: unbounded)
   --limit N            cap the rows returned (limit header)
   --format FMT         table (default), csv, json (one object per line), arrow (IPC stream to stdout)
+  --tls                dial TLS, trusting the system's CA roots
+  --tls-ca FILE        dial TLS, trusting this PEM CA (e.g. the server's self-signed certificate)
   -h, --help           this text
 `;
 
@@ -78,6 +81,7 @@ export async function runQuery(argv: string[], env: NodeJS.ProcessEnv): Promise<
       options: {
         server: { type: 'string' }, token: { type: 'string' }, begin: { type: 'string' }, end: { type: 'string' },
         limit: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        tls: { type: 'boolean' }, 'tls-ca': { type: 'string' },
       },
     });
   } catch (e) {
@@ -100,7 +104,15 @@ export async function runQuery(argv: string[], env: NodeJS.ProcessEnv): Promise<
     if (!/^\d+$/.test(values.limit)) throw new UsageError(`invalid --limit "${values.limit}": expected a non-negative integer`);
     headers.limit = values.limit;
   }
-  const client = new FlightSqlClient(values.server ?? env.CONTRAIL_SERVER ?? '127.0.0.1:50051', { headers, maxReceiveBytes: 64 * 1024 * 1024 });
+  let tls: boolean | Buffer = values.tls ?? false;
+  if (values['tls-ca'] !== undefined) {
+    try {
+      tls = readFileSync(values['tls-ca']);
+    } catch (e) {
+      throw new UsageError(`cannot read --tls-ca ${values['tls-ca']}: ${(e as Error).message}`);
+    }
+  }
+  const client = new FlightSqlClient(values.server ?? env.CONTRAIL_SERVER ?? '127.0.0.1:50051', { headers, maxReceiveBytes: 64 * 1024 * 1024, tls });
   const started = performance.now();
   try {
     const { schema, batches } = await client.query(positionals[0]);

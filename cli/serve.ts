@@ -1,6 +1,8 @@
 // `contrail serve`: opens the lake, starts the ingest listeners, and shuts down gracefully on
 // SIGTERM / SIGINT (stop accepting, finish in-flight requests, close gRPC, catalog, blob store).
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { openBlobStore, openCatalog } from '../lake/open.js';
 import type { BlobStore, Catalog } from '../lake/types.js';
 import { createAuthenticator } from '../auth/index.js';
@@ -8,7 +10,7 @@ import type { IngestDeps } from '../ingest/service.js';
 import { buildIngestApp } from '../ingest/http.js';
 import { startOtlpGrpcServer } from '../ingest/grpc.js';
 import { startFlightSqlServer } from '../flightsql/server.js';
-import { type ServeConfig, UsageError, authConfigured, checkExposure, formatHostPort } from './config.js';
+import { type ServeConfig, type TlsFiles, UsageError, authConfigured, checkExposure, formatHostPort } from './config.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits 1. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -18,6 +20,27 @@ function say(line: string): void {
 }
 
 type Closer = { name: string; close: () => Promise<void> };
+
+type KeyPair = { cert: Buffer; key: Buffer };
+
+async function readPem(flag: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new Error(`cannot read --${flag} ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Reads and checks the pair up front: a bad PEM or a key of another certificate fails here, by name. */
+async function loadKeyPair(files: TlsFiles): Promise<KeyPair> {
+  const pair = { cert: await readPem('tls-cert', files.certFile), key: await readPem('tls-key', files.keyFile) };
+  try {
+    createSecureContext(pair);
+  } catch (err) {
+    throw new Error(`invalid --tls-cert / --tls-key: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return pair;
+}
 
 /** Closes in reverse order of opening; reports but survives individual failures. */
 async function closeAll(closers: Closer[]): Promise<boolean> {
@@ -70,6 +93,8 @@ export async function runServe(config: ServeConfig, version: string): Promise<nu
   process.on('SIGINT', onSignal);
 
   try {
+    const tls = config.tls === undefined ? undefined : await loadKeyPair(config.tls);
+    const httpScheme = tls ? 'https' : 'http';
     const lakeOpts = { dataDir: config.dataDir, s3Endpoint: config.s3Endpoint, s3Region: config.s3Region };
     const catalog: Catalog = await openCatalog(config.catalog, lakeOpts);
     stores.push({ name: 'catalog', close: () => catalog.close() });
@@ -89,6 +114,7 @@ export async function runServe(config: ServeConfig, version: string): Promise<nu
     } else {
       say('no credentials configured: listening on loopback addresses only');
     }
+    if (tls) say(`TLS on for every listener (certificate ${config.tls!.certFile})`);
 
     const deps: IngestDeps = {
       catalog,
@@ -99,28 +125,30 @@ export async function runServe(config: ServeConfig, version: string): Promise<nu
       ...(config.maxBodyBytes !== undefined ? { limits: { maxBodyBytes: config.maxBodyBytes } } : {}),
     };
 
-    const app = await buildIngestApp(deps);
+    const app = await buildIngestApp(deps, { tls });
     drainers.push({ name: 'HTTP listener', close: () => app.close() });
     await app.listen({ host: config.httpAddr.host, port: config.httpAddr.port });
     const httpAddr = app.server.address() as AddressInfo;
-    say(`OTLP/HTTP + native ingest listening on http://${formatHostPort(config.httpAddr.host, httpAddr.port)}`);
+    say(`OTLP/HTTP + native ingest listening on ${httpScheme}://${formatHostPort(config.httpAddr.host, httpAddr.port)}`);
 
-    const grpc = await startOtlpGrpcServer(formatHostPort(config.otlpGrpcAddr.host, config.otlpGrpcAddr.port), deps);
+    const grpc = await startOtlpGrpcServer(formatHostPort(config.otlpGrpcAddr.host, config.otlpGrpcAddr.port), deps, { tls });
     drainers.push({ name: 'OTLP/gRPC listener', close: () => grpc.close() });
-    say(`OTLP/gRPC ingest listening on http://${formatHostPort(config.otlpGrpcAddr.host, grpc.port)}`);
+    // OTLP exporters take an http(s):// URL for gRPC endpoints too.
+    say(`OTLP/gRPC ingest listening on ${httpScheme}://${formatHostPort(config.otlpGrpcAddr.host, grpc.port)}`);
 
     const flight = await startFlightSqlServer(formatHostPort(config.flightAddr.host, config.flightAddr.port), {
       catalog,
       blobs,
       auth,
       serverVersion: version,
+      tls,
       ...(config.segmentCacheMb !== undefined ? { segmentCacheBytes: config.segmentCacheMb * 1024 * 1024 } : {}),
       logger: config.logLevel === 'silent' || config.logLevel === 'warn' || config.logLevel === 'error' || config.logLevel === 'fatal'
         ? undefined
         : (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
     });
     drainers.push({ name: 'Flight SQL listener', close: () => flight.close() });
-    say(`Flight SQL listening on grpc://${formatHostPort(config.flightAddr.host, flight.port)}`);
+    say(`Flight SQL listening on ${tls ? 'grpcs' : 'grpc'}://${formatHostPort(config.flightAddr.host, flight.port)}`);
     if (shuttingDown) return done;
     say('ready');
   } catch (err) {

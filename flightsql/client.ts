@@ -10,6 +10,8 @@ export interface FlightClientOptions {
   headers?: Record<string, string>;
   /** Receive limit; default 4 MiB like tonic and grpc-go clients. */
   maxReceiveBytes?: number;
+  /** Dial TLS: `true` trusts the system roots, a Buffer is the PEM CA to trust. */
+  tls?: boolean | Buffer;
 }
 
 export interface FlightInfoMsg {
@@ -28,7 +30,10 @@ export class FlightSqlClient {
 
   constructor(address: string, opts: FlightClientOptions = {}) {
     const Ctor = grpc.makeGenericClientConstructor(flightServiceDefinition(), 'FlightService');
-    this.raw = new Ctor(address, grpc.credentials.createInsecure(), {
+    const creds = opts.tls === undefined || opts.tls === false
+      ? grpc.credentials.createInsecure()
+      : grpc.credentials.createSsl(opts.tls === true ? null : opts.tls);
+    this.raw = new Ctor(address, creds, {
       'grpc.max_receive_message_length': opts.maxReceiveBytes ?? 4 * 1024 * 1024,
     }) as unknown as Raw;
     this.headers = { ...(opts.headers ?? {}) };

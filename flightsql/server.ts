@@ -20,6 +20,7 @@ import { batchFrames, encapsulate, encodeFlightData, hydrateBatch, hydratedSchem
 import { isMetadataCommand, metadataBatch, metadataSchema, type MetadataSource } from './metadata.js';
 import { bindParameters, hasPlaceholders, parameterRows, parameterSchema } from './params.js';
 import { decodeSql, encodeSql, flightServiceDefinition, packAny, unpackAny } from './proto.js';
+import { grpcServerCredentials, type GrpcTlsKeyPair } from '../ingest/grpc.js';
 
 export type FlightLogger = (event: Record<string, unknown>) => void;
 
@@ -38,6 +39,8 @@ export interface FlightSqlDeps {
   segmentCacheBytes?: number;
   /** Tables to query instead of the lake's (tests). */
   tables?: TableSource;
+  /** PEM certificate chain and key: serve TLS (ALPN `h2`) instead of plaintext h2c. */
+  tls?: GrpcTlsKeyPair;
 }
 
 export interface FlightSqlServer {
@@ -72,9 +75,10 @@ export async function startFlightSqlServer(addr: string, deps: FlightSqlDeps): P
   server.addService({ ...def, DoGet: { ...def.DoGet, responseSerialize: raw } }, service.handlers());
   const { host, port } = splitAddr(addr);
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;
-  const bound = await bind(server, formatAddr(bindHost, port));
+  const credentials = grpcServerCredentials(deps.tls);
+  const bound = await bind(server, formatAddr(bindHost, port), credentials);
   if (host === 'localhost' || bindHost === '127.0.0.1') {
-    await bind(server, formatAddr('::1', bound)).catch(() => undefined); // no IPv6 loopback: fine
+    await bind(server, formatAddr('::1', bound), credentials).catch(() => undefined); // no IPv6 loopback: fine
   }
   return {
     port: bound,
@@ -98,9 +102,9 @@ function splitAddr(addr: string): { host: string; port: number } {
 
 const formatAddr = (host: string, port: number) => (isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`);
 
-function bind(server: grpc.Server, addr: string): Promise<number> {
+function bind(server: grpc.Server, addr: string, credentials: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) =>
-    server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+    server.bindAsync(addr, credentials, (err, port) => (err ? reject(err) : resolve(port))),
   );
 }
 

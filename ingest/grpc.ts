@@ -80,7 +80,23 @@ export interface OtlpGrpcServer {
   close(): Promise<void>;
 }
 
-export async function startOtlpGrpcServer(addr: string, deps: IngestDeps): Promise<OtlpGrpcServer> {
+/** PEM certificate chain and private key; grpc-js then serves TLS and negotiates ALPN `h2`. */
+export interface GrpcTlsKeyPair {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** Plaintext h2c without `tls`; TLS without client certificates otherwise. */
+export function grpcServerCredentials(tls?: GrpcTlsKeyPair): grpc.ServerCredentials {
+  if (tls === undefined) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
+}
+
+export async function startOtlpGrpcServer(
+  addr: string,
+  deps: IngestDeps,
+  opts: { tls?: GrpcTlsKeyPair } = {},
+): Promise<OtlpGrpcServer> {
   const ctx = ingestContext(deps);
   const server = new grpc.Server({
     'grpc.max_receive_message_length': ctx.limits.maxBodyBytes,
@@ -89,7 +105,7 @@ export async function startOtlpGrpcServer(addr: string, deps: IngestDeps): Promi
     server.addService(exportDefinition(signal), { Export: exportHandler(ctx, signal) });
   }
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err, boundPort) =>
+    server.bindAsync(addr, grpcServerCredentials(opts.tls), (err, boundPort) =>
       err ? reject(err) : resolve(boundPort),
     );
   });

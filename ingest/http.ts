@@ -8,9 +8,20 @@ import { nativeHttpRoutes, NATIVE_PATHS } from './native-http.js';
 import { OTLP_SIGNALS, otlpHttpRoutes, otlpPaths } from './otlp-http.js';
 import type { IngestDeps } from './service.js';
 
-export async function buildIngestApp(deps: IngestDeps): Promise<FastifyInstance> {
+/** PEM certificate chain and private key for an HTTPS listener. */
+export interface HttpsKeyPair {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export async function buildIngestApp(deps: IngestDeps, opts: { tls?: HttpsKeyPair } = {}): Promise<FastifyInstance> {
   const ctx = ingestContext(deps);
-  const app = Fastify({ logger: deps.logger ?? false, exposeHeadRoutes: false });
+  const base = { logger: deps.logger ?? false, exposeHeadRoutes: false };
+  // An https.Server only changes the listener: routes and handlers see the same request objects,
+  // so the instance is typed like the plaintext one for callers.
+  const app = opts.tls
+    ? (Fastify({ ...base, https: { cert: opts.tls.cert, key: opts.tls.key } }) as unknown as FastifyInstance)
+    : Fastify(base);
 
   // Handlers read request.raw themselves (size caps, decompression), so fastify never parses or
   // buffers a body: the stored OTLP JSON is byte for byte what was sent.
