@@ -6,10 +6,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../helpers/repo-root.js';
 import { DataType, TimeUnit, Type, type Field, type RecordBatch, type Schema } from 'apache-arrow';
 import { startExampleFixture, type ExampleFixture } from './fixture.js';
 
-const ROOT = new URL('../../examples/grafana/provisioning/', import.meta.url);
+const ROOT = pathToFileURL(join(REPO_ROOT, 'examples', 'grafana', 'provisioning') + '/');
 const FROM_MS = Date.UTC(2023, 0, 1);
 const TO_MS = FROM_MS + 600_000; // dashboard range 00:00 → 00:10
 const INTERVAL_MS = 10_000; // Grafana's $__interval for that range and panel width

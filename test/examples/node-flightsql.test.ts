@@ -3,11 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/repo-root.js';
 import { startExampleFixture, type ExampleFixture } from './fixture.js';
 
-const SCRIPT = fileURLToPath(new URL('../../examples/node-flightsql/query.mjs', import.meta.url));
-const CWD = fileURLToPath(new URL('../../', import.meta.url));
+const SCRIPT = join(REPO_ROOT, 'examples', 'node-flightsql', 'query.mjs');
+const CWD = REPO_ROOT;
 const FROM_MS = Date.UTC(2023, 0, 1);
 
 let f: ExampleFixture;

@@ -3,21 +3,10 @@
 // decimal strings, numbers or Long and decode as Long (convert with `toObject(..., {longs: String})`).
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import protobuf from 'protobufjs';
+import { REPO_ROOT } from './repo-root.js';
 
-// Found by walking up, so the helper works from test/helpers/*.ts and from dist/test/helpers/*.js.
-function findProtoDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'proto', 'opentelemetry'))) return path.join(dir, 'proto') + path.sep;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('proto/ directory not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-}
-
-const PROTO_DIR = findProtoDir();
+const PROTO_DIR = path.join(REPO_ROOT, 'proto') + path.sep;
 
 export const OTLP_PROTO_FILES = [
   'opentelemetry/proto/collector/logs/v1/logs_service.proto',

@@ -13,7 +13,8 @@
 //   SELECT …                      (no ---- section)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { REPO_ROOT } from '../helpers/repo-root.js';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runQuery } from '../../query/engine.js';
@@ -54,15 +55,7 @@ function parseSlt(file: string, text: string): Case[] {
   return cases;
 }
 
-// The .slt files stay in the source tree; from dist/test/query/ walk up to the repository's test/sql.
-function findSqlDir(): string {
-  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
-    const candidate = join(d, 'test', 'sql');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(d) === d) throw new Error('test/sql not found');
-  }
-}
-const dir = findSqlDir();
+const dir = join(REPO_ROOT, 'test', 'sql');
 const files = readdirSync(dir).filter((f) => f.endsWith('.slt')).sort();
 
 for (const file of files) {

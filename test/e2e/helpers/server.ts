@@ -19,7 +19,7 @@ export function cliCommand(): string[] {
 }
 
 /** The repository root (where package.json is), for cwd of child processes. */
-export const REPO_ROOT = join(HERE, '..', '..', '..', ...(RUNNING_TS ? [] : ['..']));
+export { REPO_ROOT } from '../../helpers/repo-root.js';
 
 export interface RunResult {
   code: number | null;
