@@ -216,7 +216,7 @@ class FlightSqlService {
   }
 
   /** FlightInfo schema + ticket for a descriptor (the work of GetFlightInfo and GetSchema). */
-  private async describe(desc: Descriptor, md: grpc.Metadata): Promise<{ schema: Schema; ticket: Buffer }> {
+  private async describe(desc: Descriptor, md: grpc.Metadata, queryId: string): Promise<{ schema: Schema; ticket: Buffer }> {
     const { name, value } = this.command(desc);
     if (name === 'CommandStatementQuery') {
       const cmd = decodeSql<{ query: string; transaction_id?: Buffer }>(name, value);
@@ -224,7 +224,7 @@ class FlightSqlService {
       const o = requestOptions(md);
       const handle: StatementHandle = { sql: cmd.query, ...o };
       const planned = await this.plan(handle, o);
-      this.logQuery('plan', cmd.query, md);
+      this.logQuery('plan', cmd.query, md, queryId);
       return { schema: planned.schema, ticket: packAny('TicketStatementQuery', { statement_handle: encodeHandle(handle) }) };
     }
     if (name === 'CommandPreparedStatementQuery') {
@@ -274,7 +274,8 @@ class FlightSqlService {
       DoExchange: notSupported('DoExchange'),
       GetFlightInfo: unary(async (desc: Descriptor, md) => {
         await this.authenticate(md);
-        const { schema, ticket } = await this.describe(desc, md);
+        const queryId = randomUUID();
+        const { schema, ticket } = await withQueryId(queryId, () => this.describe(desc, md, queryId));
         return {
           schema: schemaBytes(schema),
           flight_descriptor: desc,
@@ -287,7 +288,8 @@ class FlightSqlService {
       }),
       GetSchema: unary(async (desc: Descriptor, md) => {
         await this.authenticate(md);
-        return { schema: schemaBytes((await this.describe(desc, md)).schema) };
+        const queryId = randomUUID();
+        return { schema: schemaBytes((await withQueryId(queryId, () => this.describe(desc, md, queryId))).schema) };
       }),
       DoGet: serverStream(async (call) => this.doGet(call as grpc.ServerWritableStream<{ ticket: Buffer }, Buffer>)),
       DoAction: serverStream(async (call) => this.doAction(call as grpc.ServerWritableStream<{ type: string; body: Buffer }, unknown>)),
@@ -428,10 +430,11 @@ class FlightSqlService {
       if (!any || any.name !== 'ActionCreatePreparedStatementRequest') throw invalidArgument('CreatePreparedStatement expects an ActionCreatePreparedStatementRequest');
       const req = decodeSql<{ query: string; transaction_id?: Buffer }>(any.name, any.value);
       if (req.transaction_id && req.transaction_id.length > 0) throw invalidArgument('transactions are not supported');
-      const o = requestOptions(md);
+      const queryId = randomUUID();
+      const o = await withQueryId(queryId, async () => requestOptions(md));
       const handle: StatementHandle = { sql: req.query, ...definedOnly(o) };
-      const planned = await this.plan(handle, o);
-      this.logQuery('prepare', req.query, md);
+      const planned = await withQueryId(queryId, () => this.plan(handle, o));
+      this.logQuery('prepare', req.query, md, queryId);
       const params = parameterSchema(req.query);
       call.write({
         body: packAny('ActionCreatePreparedStatementResult', {
@@ -535,6 +538,15 @@ class QueryIdError extends Error {
     readonly queryId: string,
   ) {
     super('query failed');
+  }
+}
+
+/** Runs `fn`, tagging any failure with `queryId` (its message then ends with `[query_id=…]`). */
+async function withQueryId<T>(queryId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw e instanceof QueryIdError ? e : new QueryIdError(e, queryId);
   }
 }
 

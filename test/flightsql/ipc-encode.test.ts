@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Bool, Dictionary, Field, Int32, List, RecordBatch, RecordBatchReader, Schema, Struct, Utf8, makeData, vectorFromArray,
+  Bool, Dictionary, Field, Int32, List, Message, MessageHeader, RecordBatch, RecordBatchReader, Schema, Struct, Utf8, makeData, vectorFromArray,
 } from 'apache-arrow';
 import { batchFrames, encapsulate, hydrateBatch, hydratedSchema, schemaHeader } from '../../flightsql/ipc.js';
 
@@ -89,4 +89,21 @@ test('a batch split into several frames keeps every row, each frame under the li
   assert.ok(frames.length > 2);
   assert.ok(frames.every((f) => f.length <= 8 * 1024));
   assert.deepEqual(decode(schema, frames), expected(1, N));
+});
+
+test('preserved dictionaries: a full, non-delta DictionaryBatch under the schema id precedes every record batch frame', () => {
+  const batch = sourceBatch();
+  const frames = [...batchFrames(batch.slice(1, N), 8 * 1024)];
+  const kinds = frames.map((fr) => Message.decode(fields(fr).header));
+  const recordBatches = kinds.filter((m) => m.headerType === MessageHeader.RecordBatch).length;
+  assert.ok(recordBatches > 1, 'split into several batches');
+  kinds.forEach((m, i) => {
+    if (m.headerType !== MessageHeader.RecordBatch) return;
+    const prev = kinds[i - 1];
+    assert.equal(prev?.headerType, MessageHeader.DictionaryBatch, `frame ${i} follows its dictionary`);
+    const dict = prev.header() as { id: number; isDelta: boolean };
+    assert.equal(dict.isDelta, false);
+    assert.equal(dict.id, (batch.schema.fields[4].type as Dictionary).id);
+  });
+  assert.deepEqual(decode(batch.schema, frames), expected(1, N));
 });

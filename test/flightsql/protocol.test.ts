@@ -1,6 +1,7 @@
 // Handshake and bearer auth, golden metadata schemas, SqlInfo layout, frame sizes, cancellation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import { RecordBatch, Schema, Field, Utf8, Struct, makeData, vectorFromArray } from 'apache-arrow';
 import { ApiKeyRing, credentialAuthenticator } from '../../auth/index.js';
@@ -205,6 +206,39 @@ test('cancelling a DoGet mid-stream stops the scan feeding it', async () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(produced, at, 'no batch is produced after cancellation');
     assert.ok(produced < 200, `backpressure bounds the work done (${produced} batches)`);
+  } finally {
+    await f.close();
+  }
+});
+
+test('with API keys: every RPC accepts Bearer and Basic, refuses no credentials, and never answers with an authorization header', async () => {
+  const f = await startFixture({ auth: keyAuth() });
+  try {
+    const seen: string[] = [];
+    const watch = (call: { on(e: string, cb: (x: { metadata?: grpc.Metadata } & grpc.Metadata) => void): unknown }) => {
+      call.on('metadata', (m) => seen.push(...m.get('authorization').map(String)));
+      call.on('status', (s) => seen.push(...(s.metadata?.get('authorization') ?? []).map(String)));
+    };
+    for (const authorization of [`Bearer ${KEY}`, `bearer ${KEY}`, `Basic ${basic('bob', KEY)}`]) {
+      const c = f.client({ authorization });
+      const cmd = packAny('CommandStatementQuery', { query: 'select 1' });
+      const info = await new Promise<{ endpoint: { ticket: { ticket: Buffer } }[] }>((resolve, reject) => {
+        const call = (c.raw.GetFlightInfo as (...a: unknown[]) => grpc.ClientUnaryCall)({ type: 'CMD', cmd, path: [] }, c.metadata(), (e: Error | null, v: never) => (e ? reject(e) : resolve(v)));
+        watch(call as never);
+      });
+      const got = await c.doGet(info.endpoint[0].ticket.ticket, undefined, (call) => watch(call as never));
+      assert.equal(got.batches[0].numRows, 1, authorization);
+      assert.equal((await c.getSchema('CommandStatementQuery', { query: 'select 1' })).fields.length, 1);
+      const p = await c.prepare('select 1');
+      await c.closePrepared(p.handle);
+      assert.equal(await code(c.unary('GetFlightInfo', { type: 'CMD', cmd: packAny('CommandGetTableTypes', {}), path: [] })), status.OK);
+    }
+    assert.deepEqual(seen, [], 'no authorization header outside Handshake');
+    const anon = f.client();
+    assert.equal(await code(anon.getSchema('CommandStatementQuery', { query: 'select 1' })), status.UNAUTHENTICATED);
+    assert.equal(await code(anon.prepare('select 1')), status.UNAUTHENTICATED);
+    assert.equal(await code(anon.doGet(packAny('TicketStatementQuery', { statement_handle: Buffer.from('select 1') }))), status.UNAUTHENTICATED);
+    assert.equal(await code(anon.putParameters(Buffer.from('x'), [{ data_header: Buffer.alloc(0), data_body: Buffer.alloc(0) }])), status.UNAUTHENTICATED);
   } finally {
     await f.close();
   }
