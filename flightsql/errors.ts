@@ -25,6 +25,7 @@ const QUERY_CODES: Record<string, status> = {
   RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
   CANCELLED: status.CANCELLED,
   DATA_LOSS: status.DATA_LOSS,
+  UNAVAILABLE: status.UNAVAILABLE,
   INTERNAL: status.INTERNAL,
 };
 

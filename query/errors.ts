@@ -1,7 +1,7 @@
 // The one error type the engine raises on purpose. Codes follow gRPC names so the Flight SQL layer
 // maps them directly; messages are one line, with `line:column` when the offending text is known.
 
-export type QueryErrorCode = 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'UNIMPLEMENTED' | 'RESOURCE_EXHAUSTED' | 'CANCELLED' | 'DATA_LOSS' | 'INTERNAL';
+export type QueryErrorCode = 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'UNIMPLEMENTED' | 'RESOURCE_EXHAUSTED' | 'CANCELLED' | 'DATA_LOSS' | 'UNAVAILABLE' | 'INTERNAL';
 
 export interface SqlPosition {
   line: number;

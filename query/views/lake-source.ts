@@ -9,6 +9,7 @@ import { invalid } from '../errors.js';
 import { SegmentViewTable, type LakeAccess, type LakeScanOptions } from './segment-view.js';
 import { ThreadSpansTable } from './thread-spans.js';
 import type { ScanRequest, TableProvider, TableSource, TimeRange } from '../types.js';
+import { withStorageErrors } from './storage-errors.js';
 
 /** A provider whose rows are computed when scanned (catalog listings). */
 class ComputedTable implements TableProvider {
@@ -116,7 +117,8 @@ function viewInstance(lake: LakeAccess, args: unknown[], range: TimeRange | unde
 
 /** Every table of the lake, for QueryContext.tables. Build one per query when `opts` carries a
  * per-query warning sink; `lake.cache` is what queries share. */
-export function lakeTableSource(lake: LakeAccess, opts: LakeScanOptions = {}): TableSource {
+export function lakeTableSource(unguarded: LakeAccess, opts: LakeScanOptions = {}): TableSource {
+  const lake = withStorageErrors(unguarded);
   const view = (name: SegmentView, time: string) => new SegmentViewTable(name, OTLP_VIEW_SCHEMAS[name as keyof typeof OTLP_VIEW_SCHEMAS], time, lake, opts);
   const tables: Record<string, TableProvider> = {
     log_entries: view('log_entries', 'time'),
