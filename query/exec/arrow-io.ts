@@ -106,7 +106,8 @@ export function colFromArrow(data: Data, type: ScalarType): Col {
     const dictVec = (data as Data & { dictionary?: { toArray(): unknown[] } }).dictionary;
     const dict = dictVec ? dictionaryStrings(dictVec) : [];
     const src = data.values as ArrayLike<number>;
-    const codes = src instanceof Int32Array ? src.slice(data.offset, data.offset + n) : new Int32Array(n);
+    // zero-copy like the primitive columns below: columns are never written in place
+    const codes = src instanceof Int32Array ? src.subarray(data.offset, data.offset + n) : new Int32Array(n);
     if (!(src instanceof Int32Array)) for (let i = 0; i < n; i++) codes[i] = Number(src[data.offset + i]);
     return { type, length: n, values: codes, dict, valid };
   }

@@ -77,6 +77,35 @@ export function constantCol(type: ScalarType, value: unknown, n: number): Col {
   return { type, length: n, values, valid: null };
 }
 
+let zeroBytes = new ArrayBuffer(0);
+
+/** An all-NULL stand-in of n rows for a column no consumer reads: views over one shared zeroed
+ * buffer (columns are never written in place), so it costs no per-row allocation. */
+export function unusedCol(type: ScalarType, n: number): Col {
+  if (type === 'list') return constantCol(type, null, n);
+  if (zeroBytes.byteLength < n * 8) zeroBytes = new ArrayBuffer(Math.max(n * 8, 1 << 16));
+  const valid = new Uint8Array(zeroBytes, 0, n);
+  switch (type) {
+    case 'utf8':
+      return { type, length: n, values: new Int32Array(zeroBytes, 0, n), dict: [''], valid };
+    case 'null':
+    case 'bool':
+      return { type, length: n, values: new Uint8Array(zeroBytes, 0, n), valid };
+    case 'int32':
+      return { type, length: n, values: new Int32Array(zeroBytes, 0, n), valid };
+    case 'uint32':
+      return { type, length: n, values: new Uint32Array(zeroBytes, 0, n), valid };
+    case 'float64':
+      return { type, length: n, values: new Float64Array(zeroBytes, 0, n), valid };
+    case 'int64':
+    case 'timestamp':
+    case 'interval':
+      return { type, length: n, values: new BigInt64Array(zeroBytes, 0, n), valid };
+    case 'uint64':
+      return { type, length: n, values: new BigUint64Array(zeroBytes, 0, n), valid };
+  }
+}
+
 /** Builds a column from JS values (slow path for functions that work per value). */
 export function colFromValues(type: ScalarType, vals: ArrayLike<unknown>): Col {
   const n = vals.length;
@@ -105,8 +134,17 @@ export function stringsOf(c: Col): string[] {
   return out;
 }
 
-/** Rows `indices` of c, in that order. */
-export function take(c: Col, indices: ArrayLike<number>): Col {
+/** Row indices as one array kind, so the gather loops stay monomorphic (row indices are never
+ * negative, so an Int32Array is reinterpreted in place). */
+function asRowIndices(rows: ArrayLike<number>): Uint32Array {
+  if (rows instanceof Uint32Array) return rows;
+  if (rows instanceof Int32Array) return new Uint32Array(rows.buffer, rows.byteOffset, rows.length);
+  return Uint32Array.from(rows);
+}
+
+/** Rows `rows` of c, in that order. */
+export function take(c: Col, rows: ArrayLike<number>): Col {
+  const indices = asRowIndices(rows);
   const n = indices.length;
   let valid: Uint8Array | null = null;
   if (c.valid !== null) {

@@ -1,11 +1,12 @@
 // Hash join: the right (build) input is buffered and hashed on its key columns, the left (probe)
 // input is streamed. A NULL key never matches. LEFT joins emit probe rows that found no match with
 // NULLs on the build side. The build side is counted against the query's memory budget.
-import { allocValues, batchBytes, concatBatches, take, withValid, type Col, type ColumnBatch } from './column.js';
+import { allocValues, batchBytes, stringsOf, unusedCol, concatBatches, take, withValid, type Col, type ColumnBatch } from './column.js';
 import { chunk, type BatchStream } from './operators.js';
 import { selection } from './kernels.js';
 import { plainValues } from '../functions/aggregates.js';
 import type { Evaluator } from './expr-eval.js';
+import type { Selector } from './select-direct.js';
 import type { MemoryPool } from './memory.js';
 import type { JoinType } from '../plan/logical.js';
 import type { ScalarType } from '../plan/types.js';
@@ -17,6 +18,11 @@ export interface HashJoinSpec {
   /** Evaluated on joined rows (left columns then right columns). */
   residual: Evaluator | null;
   rightTypes: ScalarType[];
+  /** Joined columns (left then right) the consumer reads; null = all. Others are not gathered. */
+  needed: readonly boolean[] | null;
+  /** Inner joins: the probe side's filter, applied here so the probe rows are gathered once, by
+   * the join, rather than by the filter and again by the join. */
+  probeFilter: Selector | null;
 }
 
 /** Row key → first build row; `next` chains rows with the same key. */
@@ -73,20 +79,45 @@ function keyOfRows(keyCols: Col[], n: number): unknown[] {
   return out;
 }
 
-/** First matching build row of every probe row (-1: none or NULL key). A dictionary key is looked
- * up once per entry and then mapped by code, instead of materialising a string per row. */
-function probeHeads(table: BuildTable, keyCols: Col[], n: number): Int32Array {
-  const heads = new Int32Array(n);
+/** First matching build row of every probe row, or of the rows `sel` when given (-1: none or NULL
+ * key). A dictionary key is looked up once per entry and then mapped by code, instead of
+ * materialising a string per row. */
+function probeHeads(table: BuildTable, keyCols: Col[], n: number, sel: Uint32Array | null): Int32Array {
+  const rows = sel === null ? n : sel.length;
+  const heads = new Int32Array(rows);
   const c = keyCols[0];
   if (keyCols.length === 1 && c.dict) {
     const byCode = Int32Array.from(c.dict, (s) => table.head(s));
+    const valid = c.valid;
+    // a one-entry dictionary without NULLs (e.g. a segment's process_id): one head for every row
+    if (byCode.length === 1 && valid === null) return heads.fill(byCode[0]);
     const codes = c.values as Int32Array;
-    for (let i = 0; i < n; i++) heads[i] = c.valid !== null && c.valid[i] === 0 ? -1 : byCode[codes[i]];
+    for (let r = 0; r < rows; r++) {
+      const i = sel === null ? r : sel[r];
+      heads[r] = valid !== null && valid[i] === 0 ? -1 : byCode[codes[i]];
+    }
     return heads;
   }
   const keys = keyOfRows(keyCols, n);
-  for (let i = 0; i < n; i++) heads[i] = keys[i] === undefined ? -1 : table.head(keys[i]);
+  for (let r = 0; r < rows; r++) {
+    const k = keys[sel === null ? r : sel[r]];
+    heads[r] = k === undefined ? -1 : table.head(k);
+  }
   return heads;
+}
+
+/** Plain text build columns as dictionaries with one entry per row, decoded once: the probe side
+ * repeats build rows, so each joined row then carries a code (and a group-by over it resolves
+ * every distinct entry once) instead of a string. */
+function withRowDictionaries(build: ColumnBatch): ColumnBatch {
+  const n = build.length;
+  if (n === 0 || !build.cols.some((c) => c.type === 'utf8' && !c.dict)) return build;
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) codes[i] = i;
+  return {
+    length: n,
+    cols: build.cols.map((c) => (c.type === 'utf8' && !c.dict ? { type: 'utf8', length: n, values: codes, dict: stringsOf(c), valid: c.valid } : c)),
+  };
 }
 
 /** Rows `indices` of c where -1 means NULL. */
@@ -106,9 +137,14 @@ function takeOrNull(c: Col, indices: Int32Array): Col {
 }
 
 class PairBuffer {
-  left = new Int32Array(1024);
-  right = new Int32Array(1024);
+  left: Int32Array;
+  right: Int32Array;
   length = 0;
+  /** Sized for one match per probe row, the common case of a join on a unique build key. */
+  constructor(capacity: number) {
+    this.left = new Int32Array(Math.max(16, capacity));
+    this.right = new Int32Array(this.left.length);
+  }
   push(l: number, r: number): void {
     if (this.length === this.left.length) {
       const grow = (a: Int32Array) => {
@@ -124,10 +160,16 @@ class PairBuffer {
   }
 }
 
-function joined(probe: ColumnBatch, build: ColumnBatch, li: Int32Array, ri: Int32Array, nullable: boolean): ColumnBatch {
+function joined(probe: ColumnBatch, build: ColumnBatch, li: Int32Array, ri: Int32Array, nullable: boolean, needed: readonly boolean[] | null): ColumnBatch {
+  const n = li.length;
+  const width = probe.cols.length;
+  const skip = (k: number) => needed !== null && !needed[k];
   return {
-    length: li.length,
-    cols: [...probe.cols.map((c) => take(c, li)), ...build.cols.map((c) => (nullable ? takeOrNull(c, ri) : take(c, ri)))],
+    length: n,
+    cols: [
+      ...probe.cols.map((c, k) => (skip(k) ? unusedCol(c.type, n) : take(c, li))),
+      ...build.cols.map((c, k) => (skip(width + k) ? unusedCol(c.type, n) : nullable ? takeOrNull(c, ri) : take(c, ri))),
+    ],
   };
 }
 
@@ -145,21 +187,25 @@ export async function* hashJoinOp(left: BatchStream, right: BatchStream, spec: H
       bytes += batchBytes(b);
       reserve(bytes);
     }
-    const build = concatBatches(spec.rightTypes, parts);
+    const build = withRowDictionaries(concatBatches(spec.rightTypes, parts));
     parts.length = 0;
     const table = new BuildTable(spec.rightKeys.map((k) => k(build)), build.length);
     reserve(batchBytes(build) + table.bytes);
     const isLeft = spec.joinType === 'left';
+    if (isLeft && spec.probeFilter !== null) throw new Error('a probe-side filter is only fused into inner joins');
     if (build.length === 0 && !isLeft) return;
     for await (const probe of left) {
-      const heads = probeHeads(table, spec.leftKeys.map((k) => k(probe)), probe.length);
-      const pairs = new PairBuffer();
-      for (let i = 0; i < probe.length; i++) {
-        for (let j = heads[i]; j >= 0; j = table.next[j]) pairs.push(i, j);
+      const sel = spec.probeFilter === null ? null : spec.probeFilter(probe);
+      if (sel !== null && sel.length === 0) continue;
+      const heads = probeHeads(table, spec.leftKeys.map((k) => k(probe)), probe.length, sel);
+      const pairs = new PairBuffer(heads.length);
+      for (let r = 0; r < heads.length; r++) {
+        const i = sel === null ? r : sel[r];
+        for (let j = heads[r]; j >= 0; j = table.next[j]) pairs.push(i, j);
       }
       let li = pairs.left.subarray(0, pairs.length);
       let ri = pairs.right.subarray(0, pairs.length);
-      let out = joined(probe, build, li, ri, false);
+      let out = joined(probe, build, li, ri, false, spec.needed);
       if (spec.residual && out.length > 0) {
         const sel = selection(spec.residual(out));
         if (sel.length < out.length) {
@@ -188,7 +234,7 @@ export async function* hashJoinOp(left: BatchStream, right: BatchStream, spec: H
               allR[o] = ri[a++];
             }
           }
-          out = joined(probe, build, allL, allR, true);
+          out = joined(probe, build, allL, allR, true, spec.needed);
         }
       }
       yield* chunk(out, batchRows);

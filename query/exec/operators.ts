@@ -1,8 +1,8 @@
 // Streaming physical operators: each is an async generator of ColumnBatches over its input.
-import { sliceBatch, take, type ColumnBatch } from './column.js';
+import { sliceBatch, unusedCol, take, type Col, type ColumnBatch } from './column.js';
 import { batchFromArrow } from './arrow-io.js';
-import { selection } from './kernels.js';
 import type { Evaluator } from './expr-eval.js';
+import type { Selector } from './select-direct.js';
 import type { PlanSchema } from '../plan/types.js';
 import type { ScanRequest, TableProvider } from '../types.js';
 import { QueryError } from '../errors.js';
@@ -30,13 +30,20 @@ export async function* oneRowOp(): BatchStream {
   yield { length: 1, cols: [] };
 }
 
-export async function* filterOp(input: BatchStream, predicate: Evaluator): BatchStream {
+/** `needed[k]` false: the consumer never reads column k, so it is not gathered (an all-NULL
+ * column of the right type and length stands in). */
+export async function* filterOp(input: BatchStream, select: Selector, needed: readonly boolean[] | null = null): BatchStream {
   for await (const b of input) {
-    const sel = selection(predicate(b));
+    const sel = select(b);
     if (sel.length === 0) continue;
     if (sel.length === b.length) yield b;
-    else yield { length: sel.length, cols: b.cols.map((c) => take(c, sel)) };
+    else yield { length: sel.length, cols: takeNeeded(b.cols, sel, needed) };
   }
+}
+
+/** Rows `sel` of the needed columns; the others become placeholders. */
+export function takeNeeded(cols: readonly Col[], sel: ArrayLike<number>, needed: readonly boolean[] | null): Col[] {
+  return cols.map((c, k) => (needed === null || needed[k] ? take(c, sel) : unusedCol(c.type, sel.length)));
 }
 
 export async function* projectOp(input: BatchStream, exprs: Evaluator[]): BatchStream {

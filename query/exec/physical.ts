@@ -1,6 +1,8 @@
 // Logical plan → a tree of streaming operators. Expressions are compiled against each child's
 // schema here, so a plan that reached this point only fails at run time on data (casts, budget).
 import { compileExpr } from './expr-eval.js';
+import { compileSelector } from './select-direct.js';
+import { columnIds, type Expr } from '../plan/expr.js';
 import { aggregateOp } from './aggregate.js';
 import { sortOp } from './sort.js';
 import { hashJoinOp } from './hash-join.js';
@@ -8,6 +10,7 @@ import { windowOp } from './window.js';
 import { filterOp, limitOp, oneRowOp, projectOp, scanOp, unionOp, type BatchStream } from './operators.js';
 import type { MemoryPool } from './memory.js';
 import type { LogicalPlan } from '../plan/logical.js';
+import type { PlanSchema } from '../plan/types.js';
 import type { EvalContext } from '../functions/registry.js';
 
 export interface ExecEnv {
@@ -17,7 +20,23 @@ export interface ExecEnv {
   signal?: AbortSignal;
 }
 
-export function execute(plan: LogicalPlan, env: ExecEnv): BatchStream {
+/** Which of plan's output columns the consumer reads; null = all of them. */
+function neededColumns(plan: LogicalPlan, ids: ReadonlySet<number> | null): boolean[] | null {
+  return ids === null ? null : plan.schema.map((f) => ids.has(f.id));
+}
+
+function sameColumns(a: PlanSchema, b: PlanSchema): boolean {
+  return a.length === b.length && a.every((f, i) => f.id === b[i].id);
+}
+
+function idsOfExprs(exprs: readonly Expr[], into = new Set<number>()): Set<number> {
+  for (const e of exprs) columnIds(e, into);
+  return into;
+}
+
+/** `neededIds`: the output columns the consumer reads (null = all); an operator that gathers rows
+ * (filter, join) skips the others. */
+export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<number> | null = null): BatchStream {
   switch (plan.kind) {
     case 'scan':
       return scanOp(plan.provider, plan.schema, {
@@ -30,9 +49,9 @@ export function execute(plan: LogicalPlan, env: ExecEnv): BatchStream {
     case 'one_row':
       return oneRowOp();
     case 'filter':
-      return filterOp(execute(plan.input, env), compileExpr(plan.predicate, plan.input.schema, env.eval));
+      return filterOp(execute(plan.input, env), compileSelector(plan.predicate, plan.input.schema, env.eval), neededColumns(plan, neededIds));
     case 'project':
-      return projectOp(execute(plan.input, env), plan.exprs.map((e) => compileExpr(e, plan.input.schema, env.eval)));
+      return projectOp(execute(plan.input, env, idsOfExprs(plan.exprs)), plan.exprs.map((e) => compileExpr(e, plan.input.schema, env.eval)));
     case 'alias':
       return execute(plan.input, env);
     case 'limit':
@@ -41,7 +60,8 @@ export function execute(plan: LogicalPlan, env: ExecEnv): BatchStream {
       return unionOp(plan.inputs.map((i) => execute(i, env)));
     case 'aggregate': {
       const s = plan.input.schema;
-      return aggregateOp(execute(plan.input, env), {
+      const read = idsOfExprs([...plan.groupBy, ...plan.aggregates.flatMap((a) => a.args)]);
+      return aggregateOp(execute(plan.input, env, read), {
         groupBy: plan.groupBy.map((g) => compileExpr(g, s, env.eval)),
         groupTypes: plan.groupBy.map((g) => g.type),
         aggregates: plan.aggregates.map((a) => ({
@@ -52,12 +72,20 @@ export function execute(plan: LogicalPlan, env: ExecEnv): BatchStream {
     }
     case 'join': {
       const joinedSchema = [...plan.left.schema, ...plan.right.schema];
-      return hashJoinOp(execute(plan.left, env), execute(plan.right, env), {
+      const read = neededIds === null ? null : idsOfExprs([...plan.leftKeys, ...plan.rightKeys, ...(plan.residual ? [plan.residual] : [])], new Set(neededIds));
+      // an inner join applies its probe side's filter itself (one gather of the probe rows, not two)
+      const probeFilter = plan.joinType === 'inner' && plan.left.kind === 'filter' && sameColumns(plan.left.schema, plan.left.input.schema) ? plan.left : null;
+      const probe = probeFilter
+        ? execute(probeFilter.input, env, read === null ? null : idsOfExprs([probeFilter.predicate], new Set(read)))
+        : execute(plan.left, env, read);
+      return hashJoinOp(probe, execute(plan.right, env, read), {
         joinType: plan.joinType,
         leftKeys: plan.leftKeys.map((k) => compileExpr(k, plan.left.schema, env.eval)),
         rightKeys: plan.rightKeys.map((k) => compileExpr(k, plan.right.schema, env.eval)),
         residual: plan.residual ? compileExpr(plan.residual, joinedSchema, env.eval) : null,
         rightTypes: plan.right.schema.map((f) => f.type),
+        needed: read === null ? null : joinedSchema.map((f) => read.has(f.id)),
+        probeFilter: probeFilter ? compileSelector(probeFilter.predicate, probeFilter.input.schema, env.eval) : null,
       }, env.pool, env.batchRows);
     }
     case 'window': {
