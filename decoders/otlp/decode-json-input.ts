@@ -9,6 +9,7 @@ import { MalformedPayloadError } from '../types.js';
 import { parseInteger } from './index-json.js';
 import { snakeCase } from './index-common.js';
 import { DUPLICATE_FIELD, transcodeStreaming } from './json-transcode.js';
+import { decodeJsonStringFrom } from './json-string.js';
 
 type JsonValue = string | number | boolean | null | JsonNumber | JsonValue[] | JsonObject;
 class JsonNumber {
@@ -17,7 +18,6 @@ class JsonNumber {
 type JsonObject = Map<string, JsonValue>;
 
 const MAX_DEPTH = 64;
-const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 const utf8Encoder = new TextEncoder();
 
 /** Minimal exact JSON parser: numbers stay as text, objects are Maps (the last duplicate wins). */
@@ -125,51 +125,10 @@ class JsonParser {
   }
 
   string(): string {
-    const b = this.b;
     const start = ++this.pos;
-    let out = '';
-    let runStart = start;
-    for (;;) {
-      if (this.pos >= b.length) this.fail('unterminated string', start - 1);
-      const c = b[this.pos];
-      if (c === 0x22) {
-        out += utf8Decoder.decode(b.subarray(runStart, this.pos));
-        this.pos++;
-        return out;
-      }
-      if (c < 0x20) this.fail('control character in string');
-      if (c !== 0x5c) {
-        this.pos++;
-        continue;
-      }
-      out += utf8Decoder.decode(b.subarray(runStart, this.pos));
-      const e = b[this.pos + 1];
-      this.pos += 2;
-      switch (e) {
-        case 0x22: out += '"'; break;
-        case 0x5c: out += '\\'; break;
-        case 0x2f: out += '/'; break;
-        case 0x62: out += '\b'; break;
-        case 0x66: out += '\f'; break;
-        case 0x6e: out += '\n'; break;
-        case 0x72: out += '\r'; break;
-        case 0x74: out += '\t'; break;
-        case 0x75: {
-          let code = 0;
-          for (let i = 0; i < 4; i++) {
-            const h = hexValue(b[this.pos + i]);
-            if (h < 0) this.fail('invalid \\u escape');
-            code = code * 16 + h;
-          }
-          this.pos += 4;
-          out += String.fromCharCode(code);
-          break;
-        }
-        default:
-          this.fail('invalid escape', this.pos - 2);
-      }
-      runStart = this.pos;
-    }
+    const [out, after] = decodeJsonStringFrom(this.b, start, start, '', (reason, at) => this.fail(reason, at));
+    this.pos = after;
+    return out;
   }
 }
 
@@ -179,14 +138,6 @@ export function readJsonString(b: Uint8Array, pos: number): [string, number] {
   p.pos = pos;
   const s = p.string();
   return [s, p.pos];
-}
-
-function hexValue(c: number | undefined): number {
-  if (c === undefined) return -1;
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
 }
 
 /** Growable protobuf writer. */

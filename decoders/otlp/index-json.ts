@@ -7,6 +7,7 @@ import { MalformedPayloadError, type OtlpIndex, type OtlpSegmentIndex, type Otlp
 import { anyValueToString, EMPTY_VALUE, type AnyValue } from './any-value.js';
 import { hashEnd, hashStep, JsonKeyTable } from './json-keys.js';
 import { below2p63, bigIntToParts, fitsInt64, fitsUint64, LO_BASE, partsToBigInt } from './json-int.js';
+import { decodeJsonStringFrom, hexDigit } from './json-string.js';
 import {
   REJECT_REASON_COUNT, rejectMessage, expHistogramBoundsFinite,
   R_TIME_ZERO, R_NO_VALUE, R_BUCKET_COUNT_LENGTH, R_BOUNDS_NOT_INCREASING, R_SCALE_RANGE,
@@ -1080,49 +1081,9 @@ class JsonIndexScanner {
       p++;
     }
     // Escapes present: collect pieces.
-    let out = decodeUtf8(buf, start, p);
-    let run = p;
-    for (;;) {
-      if (p >= buf.length) this.fail('unterminated string', start - 1);
-      const c = buf[p];
-      if (c === 0x22) {
-        out += decodeUtf8(buf, run, p);
-        this.pos = p + 1;
-        return out;
-      }
-      if (c < 0x20) this.fail('control character in string', p);
-      if (c !== 0x5c) {
-        p++;
-        continue;
-      }
-      out += decodeUtf8(buf, run, p);
-      const e = buf[p + 1];
-      p += 2;
-      switch (e) {
-        case 0x22: out += '"'; break;
-        case 0x5c: out += '\\'; break;
-        case 0x2f: out += '/'; break;
-        case 0x62: out += '\b'; break;
-        case 0x66: out += '\f'; break;
-        case 0x6e: out += '\n'; break;
-        case 0x72: out += '\r'; break;
-        case 0x74: out += '\t'; break;
-        case 0x75: {
-          let code = 0;
-          for (let i = 0; i < 4; i++) {
-            const h = hexDigit(buf[p + i]);
-            if (h < 0) this.fail('invalid \\u escape', p - 2);
-            code = code * 16 + h;
-          }
-          p += 4;
-          out += String.fromCharCode(code);
-          break;
-        }
-        default:
-          this.fail('invalid escape', p - 2);
-      }
-      run = p;
-    }
+    const [out, after] = decodeJsonStringFrom(buf, start, p, decodeUtf8(buf, start, p), (reason, at) => this.fail(reason, at));
+    this.pos = after;
+    return out;
   }
 }
 
@@ -1134,14 +1095,6 @@ for (let c = 0; c < 256; c++) if (hexDigit(c) >= 0) IS_HEX[c] = 1;
 for (let c = 0x20; c < 256; c++) if (c !== 0x22 && c !== 0x5c) STRING_PLAIN[c] = 1;
 
 const NUMBER_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
-
-function hexDigit(c: number | undefined): number {
-  if (c === undefined) return -1;
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
-}
 
 function latin1(buf: Uint8Array, start: number, end: number): string {
   let s = '';
