@@ -4,7 +4,7 @@
 import { encodeLogsRequest } from '../test/helpers/otlp-proto.js';
 
 /** Small seeded PRNG (mulberry32) so every run builds the same bytes. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,22 +1,11 @@
 // Deterministic OTLP metrics and traces requests for the query benchmark (logs come from
 // otlp-payloads.ts): one resource per request, the same resource attributes as the logs.
 import { encodeMetricsRequest, encodeTracesRequest } from '../test/helpers/otlp-proto.js';
-import { resourceAttributes } from './otlp-payloads.js';
+import { prng, resourceAttributes } from './otlp-payloads.js';
 
 export const METRIC_NAMES = ['cpu.usage', 'mem.used', 'disk.io', 'net.rx', 'net.tx', 'requests', 'latency', 'queue.depth', 'gc.pause', 'threads'];
 export const SPAN_NAMES = Array.from({ length: 20 }, (_, i) => (i < 10 ? `GET /api/route-${i}` : `db.query-${i - 10}`));
 const BASE = 1_750_000_000_000_000_000n;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `points` gauge data points spread over METRIC_NAMES, 10 ms apart per name, starting at seed s. */
 export function makeMetricsRequest(points: number, opts: { seed: number; resourceIndex: number }): Uint8Array {
