@@ -1,22 +1,7 @@
 #!/usr/bin/env node
 // The `contrail` command: dispatches verbs, prints help and version.
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../flightsql/package-root.js';
 import { SERVE_FLAGS, UsageError, envName, parseServeArgs } from './config.js';
-
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'contrail' && pkg.version) return pkg.version;
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
-}
 
 const MAIN_HELP = `contrail — Arrow Flight SQL analytics over raw telemetry blocks (OTLP and native ingest)
 

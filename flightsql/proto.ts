@@ -1,20 +1,14 @@
 // The Flight and Flight SQL protocol definitions: the gRPC service (proto-loader) and the message
 // codecs (protobufjs) for the commands that travel inside google.protobuf.Any.
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
+import { packageRoot } from './package-root.js';
 
-/** `proto/` of the package, found from source (flightsql/) and from dist/flightsql/. */
+/** `proto/` of the package. */
 export function protoDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'proto', 'arrow'))) return join(dir, 'proto');
-    dir = dirname(dir);
-  }
-  throw new Error('proto/arrow not found above ' + fileURLToPath(import.meta.url));
+  return join(packageRoot(), 'proto');
 }
 
 const FILES = ['arrow/flight/Flight.proto', 'arrow/flight/FlightSql.proto'];

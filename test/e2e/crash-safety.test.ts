@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { makeLogsRequest } from '../../bench/otlp-payloads.js';
 import { otlpBlockId } from '../../lake/ids.js';
+import { postProtobuf } from '../helpers/protobuf-post.js';
 import { startServer, removeDir, type ServerHandle } from './helpers/server.js';
 import { openLake, assertLakeConsistent, type OpenedLake } from './helpers/lake.js';
 
@@ -15,27 +16,7 @@ const CONCURRENCY = 8;
 const KILL_AFTER_ACKS = 60;
 const KILL_AFTER_MS = 8_000;
 
-function post(port: number, agent: http.Agent, body: Uint8Array): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/v1/logs',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (port: number, agent: http.Agent, body: Uint8Array) => postProtobuf(new URL(`http://127.0.0.1:${port}/v1/logs`), agent, body);
 
 test('requests acknowledged before a kill -9 are fully stored, and nothing dangles', { timeout: 120_000 }, async () => {
   let server: ServerHandle | undefined = await startServer();
