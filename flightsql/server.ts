@@ -180,7 +180,7 @@ class FlightSqlService {
     const preserveDictionary = o.preserveDictionary === true;
     const sets: (ParamValue[] | undefined)[] = h.params && h.params.length > 0 ? h.params : [undefined];
     const queries: PlannedQuery[] = [];
-    for (const params of sets) queries.push(await planQuery(bindParameters(h.sql, params), ctx));
+    for (const params of sets) queries.push(await planQuery(bindParameters(h.sql, params), ctx, { preserveDictionaries: preserveDictionary }));
     const schema = preserveDictionary ? queries[0].schema : hydratedSchema(queries[0].schema);
     return { schema, queries, preserveDictionary };
   }

@@ -1,6 +1,6 @@
 // The engine's entry point: SQL text + QueryContext → result schema now, record batches on demand.
 // Planning (parse, bind, optimize, compile) happens in planQuery so errors surface before streaming.
-import { RecordBatch, Schema, Utf8 } from 'apache-arrow';
+import { DataType, Dictionary, Field, Int32, RecordBatch, Schema, Utf8 } from 'apache-arrow';
 import { parseSql, type Statement } from './sql/parse.js';
 import { PlanBinder } from './plan/binder.js';
 import { optimize } from './plan/optimize.js';
@@ -33,25 +33,31 @@ export function asQueryError(e: unknown): QueryError {
   return new QueryError('INTERNAL', `internal error: ${message.split('\n')[0]}`);
 }
 
-export async function planQuery(sql: string, ctx: QueryContext): Promise<PlannedQuery> {
+export interface PlanOptions {
+  /** Result columns passed through unchanged from a view's dictionary-encoded string column are
+   * Dictionary(Int32, Utf8) (each batch carries its own full dictionary) instead of Utf8. */
+  preserveDictionaries?: boolean;
+}
+
+export async function planQuery(sql: string, ctx: QueryContext, opts: PlanOptions = {}): Promise<PlannedQuery> {
   try {
-    return await planStatement(sql, parseSql(sql), ctx);
+    return await planStatement(sql, parseSql(sql), ctx, opts);
   } catch (e) {
     throw asQueryError(e);
   }
 }
 
-async function planStatement(sql: string, stmt: Statement, ctx: QueryContext): Promise<PlannedQuery> {
+async function planStatement(sql: string, stmt: Statement, ctx: QueryContext, opts: PlanOptions = {}): Promise<PlannedQuery> {
   const tables = withInformationSchema(ctx.tables);
   const qctx: QueryContext = { ...ctx, tables };
   const evalCtx = { now: ctx.now ?? nowNs() };
   switch (stmt.kind) {
     case 'show_tables':
-      return planStatement(sql, parseSql('SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables'), ctx);
+      return planStatement(sql, parseSql('SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables'), ctx, opts);
     case 'describe': {
       if (!tables.table(stmt.table, stmt.schema)) throw invalid(`table "${stmt.table}" does not exist`);
       const q = `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = '${stmt.schema}' AND table_name = '${stmt.table.replaceAll("'", "''")}' ORDER BY ordinal_position`;
-      return planStatement(sql, parseSql(q), ctx);
+      return planStatement(sql, parseSql(q), ctx, opts);
     }
     case 'explain': {
       const inner = await planStatement(sql, stmt.inner, ctx);
@@ -71,7 +77,7 @@ async function planStatement(sql: string, stmt: Statement, ctx: QueryContext): P
   if (ctx.limit !== undefined) plan = { kind: 'limit', input: plan, skip: 0, fetch: ctx.limit, schema: plan.schema };
   plan = optimize(plan);
   const fields = uniqueNames(plan.schema);
-  const schema = toArrowSchema(fields);
+  const schema = opts.preserveDictionaries ? withDictionaries(toArrowSchema(fields), fields, dictionaryFieldIds(plan)) : toArrowSchema(fields);
   const finalPlan = plan;
   return {
     schema,
@@ -107,6 +113,24 @@ function uniqueNames(schema: PlanSchema): PlanSchema {
     used.add(name);
     return name === f.name ? f : { ...f, name };
   });
+}
+
+/** Ids of scanned fields whose provider column is dictionary-encoded (ids survive projections). */
+function dictionaryFieldIds(plan: LogicalPlan, out = new Set<number>()): Set<number> {
+  if (plan.kind === 'scan') {
+    for (const f of plan.schema) {
+      const source = plan.provider.schema.fields.find((x) => x.name === f.name);
+      if (f.type === 'utf8' && source && DataType.isDictionary(source.type)) out.add(f.id);
+    }
+  }
+  const node = plan as Partial<Record<'input' | 'left' | 'right', LogicalPlan>> & { inputs?: LogicalPlan[] };
+  for (const child of [node.input, node.left, node.right, ...(node.inputs ?? [])]) if (child) dictionaryFieldIds(child, out);
+  return out;
+}
+
+/** The schema with the fields of `ids` as Dictionary(Int32, Utf8), dictionary id = column index. */
+function withDictionaries(schema: Schema, fields: PlanSchema, ids: Set<number>): Schema {
+  return new Schema(schema.fields.map((f, i) => (ids.has(fields[i].id) ? new Field(f.name, new Dictionary(new Utf8(), new Int32(), i), f.nullable) : f)));
 }
 
 /** Runs a query to completion (tests, CLI): the schema and every batch. */

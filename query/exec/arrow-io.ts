@@ -1,10 +1,10 @@
 // Arrow RecordBatch <-> ColumnBatch. Reading keeps dictionary codes and aliases aligned primitive
 // buffers and plain Utf8 as byte views; writing packs validity bitmaps and hands Arrow the bytes.
 import {
-  DataType, Data, IntervalUnit, RecordBatch, Schema, Struct, Type, TimeUnit, makeData, makeVector, vectorFromArray,
-  type Field, type Timestamp,
+  DataType, Data, Dictionary, IntervalUnit, RecordBatch, Schema, Struct, Type, TimeUnit, makeData, makeVector, vectorFromArray,
+  type Field, type Timestamp, type Vector,
 } from 'apache-arrow';
-import type { Col, ColumnBatch } from './column.js';
+import { valueAt, type Col, type ColumnBatch } from './column.js';
 import { arrowBuffers, viewCol } from './utf8-view.js';
 import { arrowTypeOf, type PlanField, type ScalarType } from '../plan/types.js';
 import { QueryError } from '../errors.js';
@@ -260,8 +260,43 @@ function dataFromCol(c: Col, f: PlanField): Data {
   }
 }
 
+// A column's dictionary as Arrow, built once per dictionary array (segments share one across batches).
+const dictionaryVectors = new WeakMap<string[], Vector>();
+
+/** A utf8 column as Dictionary data: its own codes and dictionary, or (plain strings) the codes of
+ * its distinct values in first-seen order. */
+function dictionaryDataFromCol(c: Col, type: Dictionary): Data {
+  let codes: Int32Array;
+  let dict: string[];
+  if (c.dict) {
+    codes = c.values as Int32Array;
+    dict = c.dict;
+  } else {
+    const index = new Map<string, number>();
+    dict = [];
+    codes = new Int32Array(c.length);
+    for (let i = 0; i < c.length; i++) {
+      const v = valueAt(c, i);
+      if (v === null) continue;
+      let code = index.get(v as string);
+      if (code === undefined) index.set(v as string, (code = dict.push(v as string) - 1));
+      codes[i] = code;
+    }
+  }
+  let dictionary = dictionaryVectors.get(dict);
+  if (!dictionary) {
+    dictionary = makeVector(dataFromCol({ type: 'utf8', length: dict.length, values: dict, valid: null }, { id: 0, name: '', type: 'utf8', nullable: false }));
+    if (c.dict) dictionaryVectors.set(dict, dictionary);
+  }
+  const plain = dataFromCol({ type: 'int32', length: c.length, values: codes.subarray(0, c.length), valid: c.valid }, { id: 0, name: '', type: 'int32', nullable: true });
+  return makeData({ type, length: c.length, nullCount: plain.nullCount, nullBitmap: plain.nullBitmap, data: plain.values as Int32Array, dictionary });
+}
+
 export function batchToArrow(schema: Schema, fields: PlanField[], b: ColumnBatch): RecordBatch {
-  const children = fields.map((f, i) => dataFromCol(b.cols[i], f));
+  const children = fields.map((f, i) => {
+    const type = schema.fields[i].type;
+    return DataType.isDictionary(type) ? dictionaryDataFromCol(b.cols[i], type) : dataFromCol(b.cols[i], f);
+  });
   const data = makeData({ type: new Struct(schema.fields), length: b.length, nullCount: 0, children });
   return new RecordBatch(schema, data);
 }
