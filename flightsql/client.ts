@@ -1,7 +1,7 @@
 // A small Flight SQL client over grpc-js, for `contrail query`, tests and the benchmark: statements,
 // prepared statements, metadata commands, Handshake, and raw calls.
 import * as grpc from '@grpc/grpc-js';
-import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
+import { Message, RecordBatchReader, RecordBatchStreamWriter, type RecordBatch, type Schema, type Table } from 'apache-arrow';
 import { encapsulate, schemaFromBytes } from './ipc.js';
 import { decodeSql, encodeSql, flightServiceDefinition, flightType, packAny } from './proto.js';
 
@@ -146,6 +146,13 @@ export class FlightSqlClient {
     await this.doAction('ClosePreparedStatement', packAny('ActionClosePreparedStatementRequest', { prepared_statement_handle: handle }));
   }
 
+  /** Binds parameter sets (one per row of `params`) to a prepared statement: DoPut of its IPC stream;
+   * the new handle the server returns. */
+  async bind(handle: Buffer, params: Table): Promise<Buffer> {
+    const put = await this.putParameters(handle, ipcFrames(RecordBatchStreamWriter.writeAll(params).toUint8Array(true)));
+    return decodeSql<{ prepared_statement_handle: Buffer }>('DoPutPreparedStatementResult', put[0]).prepared_statement_handle;
+  }
+
   /** DoPut(CommandPreparedStatementQuery) with parameter frames; the raw PutResult app_metadata. */
   putParameters(handle: Buffer, frames: { data_header: Buffer; data_body: Buffer }[], cmdName = 'CommandPreparedStatementQuery'): Promise<Buffer[]> {
     return new Promise((resolve, reject) => {
@@ -159,6 +166,21 @@ export class FlightSqlClient {
       call.end();
     });
   }
+}
+
+/** An IPC stream cut into FlightData {data_header, data_body} frames (the end-of-stream marker dropped). */
+export function ipcFrames(bytes: Uint8Array): { data_header: Buffer; data_body: Buffer }[] {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: { data_header: Buffer; data_body: Buffer }[] = [];
+  for (let at = 0; at + 8 <= b.length; ) {
+    const len = b.readInt32LE(at + 4);
+    if (len === 0) break;
+    const header = b.subarray(at + 8, at + 8 + len);
+    const bodyLength = Number(Message.decode(header).bodyLength);
+    out.push({ data_header: Buffer.from(header), data_body: Buffer.from(b.subarray(at + 8 + len, at + 8 + len + bodyLength)) });
+    at += 8 + len + bodyLength;
+  }
+  return out;
 }
 
 /** Type URL and payload of an Any (the client checks the exact URL, as arrow-rs does). */

@@ -10,6 +10,7 @@ import { decodeSegment } from '../decoders/index.js';
 import { planQuery, type PlannedQuery } from '../query/engine.js';
 import { QueryError } from '../query/errors.js';
 import type { QueryContext, TableSource } from '../query/types.js';
+import type { ScalarType } from '../query/plan/types.js';
 import { lakeTableSource } from '../query/views/lake-source.js';
 import { DEFAULT_SEGMENT_CACHE_BYTES, SegmentCache } from '../query/segment-cache.js';
 import { withInformationSchema } from '../query/views/information-schema.js';
@@ -18,7 +19,7 @@ import { decodeHandle, encodeHandle, type ParamValue, type StatementHandle } fro
 import { attribution, header, requestOptions, timeRangeOf, type RequestOptions } from './headers.js';
 import { batchFrames, encapsulate, encodeFlightData, hydrateBatch, hydratedSchema, schemaBytes, schemaHeader } from './ipc.js';
 import { isMetadataCommand, metadataBatch, metadataSchema, type MetadataSource } from './metadata.js';
-import { bindParameters, hasPlaceholders, parameterRows, parameterSchema } from './params.js';
+import { bindParameters, hasPlaceholders, parameterRows, parameterSchema, parameterTypes } from './params.js';
 import { decodeSql, encodeSql, flightServiceDefinition, packAny, unpackAny } from './proto.js';
 import { grpcServerCredentials, type GrpcTlsKeyPair } from '../ingest/grpc.js';
 
@@ -435,7 +436,7 @@ class FlightSqlService {
       const handle: StatementHandle = { sql: req.query, ...definedOnly(o) };
       const planned = await withQueryId(queryId, () => this.plan(handle, o));
       this.logQuery('prepare', req.query, md, queryId);
-      const params = parameterSchema(req.query);
+      const params = parameterSchema(req.query, parameterTypes(req.query, planned.queries[0].plan));
       call.write({
         body: packAny('ActionCreatePreparedStatementResult', {
           prepared_statement_handle: encodeHandle(handle),
@@ -494,7 +495,8 @@ class FlightSqlService {
         await authed;
         if (handleBytes === undefined) throw invalidArgument('DoPut without a flight descriptor');
         const { handle } = decodeHandle(handleBytes);
-        const rows = await readParameterRows(messages);
+        const unbound = await this.plan({ ...handle, params: undefined }, this.handleOptions(handle));
+        const rows = await readParameterRows(messages, parameterTypes(handle.sql, unbound.queries[0].plan));
         const bound: StatementHandle = { ...handle, params: rows };
         await this.plan(bound, this.handleOptions(bound)); // values must plan (coercion errors surface here)
         this.bindings.set(handleBytes.toString('base64'), { params: rows, lastUsed: Date.now() });
@@ -513,7 +515,7 @@ interface FlightDataMsg {
 }
 
 /** Parameter sets from the DoPut FlightData (schema message, then record batches). */
-async function readParameterRows(messages: FlightDataMsg[]): Promise<ParamValue[][]> {
+async function readParameterRows(messages: FlightDataMsg[], types: (ScalarType | undefined)[]): Promise<ParamValue[][]> {
   const chunks: Buffer[] = [];
   for (const m of messages) {
     if (!m.data_header || m.data_header.length === 0) continue;
@@ -527,7 +529,7 @@ async function readParameterRows(messages: FlightDataMsg[]): Promise<ParamValue[
     throw invalidArgument('DoPut parameters are not a valid Arrow IPC stream');
   }
   const rows: ParamValue[][] = [];
-  for (const b of reader) rows.push(...parameterRows(b));
+  for (const b of reader) rows.push(...parameterRows(b, types));
   return rows;
 }
 
