@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { Message, MessageHeader, MetadataVersion, RecordBatchReader, RecordBatchStreamWriter, tableFromArrays } from 'apache-arrow';
 import { startFlightSqlServer } from '../../flightsql/server.js';
-import { FlightSqlClient, flightAny } from '../../flightsql/client.js';
+import { FlightSqlClient, flightAny, ipcFrames } from '../../flightsql/client.js';
 import { decodeSql, packAny } from '../../flightsql/proto.js';
 import { encapsulate, schemaFromBytes } from '../../flightsql/ipc.js';
 import { anonymousAuth } from '../ingest/harness.js';
@@ -82,10 +82,10 @@ test('an empty result streams exactly one Schema message (V5, no body, no end-of
   }
 });
 
-test('one schema everywhere: FlightInfo, GetSchema, dataset_schema and the DoGet stream are byte-identical', async () => {
+test('one schema everywhere: FlightInfo, GetSchema, dataset_schema and the DoGet stream are byte-identical, dictionaries included', async () => {
   const c = f.client();
   for (const headers of [{}, { preserve_dictionary: 'true' }] as Record<string, string>[]) {
-    for (const q of ['select time, level, msg, properties, insert_time from log_entries', 'select level + 1 as l, upper(msg) as m from log_entries']) {
+    for (const q of ['select time, level, msg, properties, insert_time, exe from log_entries', 'select level + 1 as l, upper(msg) as m from log_entries']) {
       const info = await c.getFlightInfo('CommandStatementQuery', { query: q }, headers);
       const viaGetSchema = (await c.unary('GetSchema', { type: 'CMD', cmd: packAny('CommandStatementQuery', { query: q }), path: [] }, headers)) as { schema: Buffer };
       const prepared = await c.prepare(q, headers);
@@ -99,7 +99,8 @@ test('one schema everywhere: FlightInfo, GetSchema, dataset_schema and the DoGet
       }
       const schema = schemaFromBytes(ref);
       for (const x of schema.fields.filter((x) => x.name.endsWith('time'))) assert.equal(String(x.type), 'Timestamp<NANOSECOND, UTC>');
-      assert.ok(schema.fields.every((x) => !String(x.type).startsWith('Dictionary')), 'the engine emits no dictionary columns');
+      const dictionaries = schema.fields.filter((x) => String(x.type).startsWith('Dictionary')).map((x) => x.name);
+      assert.deepEqual(dictionaries, headers.preserve_dictionary && q.includes('exe') ? ['exe'] : [], 'only preserved view dictionaries');
     }
   }
 });
@@ -192,17 +193,7 @@ test('DoPut binds $n placeholders too and replies with one raw DoPutPreparedStat
   const c = f.client();
   const p = await c.prepare('select msg from log_entries where msg = $1 order by msg');
   assert.deepEqual(schemaFromBytes(p.parameterSchema).fields.map((x) => x.name), ['$1']);
-  const ipc = RecordBatchStreamWriter.writeAll(tableFromArrays({ $1: ['message a-6'] })).toUint8Array(true);
-  const frames: { data_header: Buffer; data_body: Buffer }[] = [];
-  for (let at = 0; at + 8 <= ipc.length; ) {
-    const b = Buffer.from(ipc);
-    const len = b.readInt32LE(at + 4);
-    if (len === 0) break;
-    const header = b.subarray(at + 8, at + 8 + len);
-    const bodyLength = Number(Message.decode(header).bodyLength);
-    frames.push({ data_header: Buffer.from(header), data_body: Buffer.from(b.subarray(at + 8 + len, at + 8 + len + bodyLength)) });
-    at += 8 + len + bodyLength;
-  }
+  const frames = ipcFrames(RecordBatchStreamWriter.writeAll(tableFromArrays({ $1: ['message a-6'] })).toUint8Array(true));
   const put = await c.putParameters(p.handle, frames);
   assert.equal(put.length, 1);
   const h = decodeSql<{ prepared_statement_handle: Buffer }>('DoPutPreparedStatementResult', put[0]).prepared_statement_handle;

@@ -25,8 +25,9 @@ function paramTable(...cols: [DataType, unknown][]): Table {
   const vectors: Record<string, Vector> = {};
   cols.forEach(([type, value], i) => {
     const name = `$${i + 1}`;
-    if (type instanceof TimestampNanosecond || type instanceof Int64) vectors[name] = makeVector(makeData({ type: type as never, length: 1, nullCount: 0, data: BigInt64Array.of(value as bigint) }));
-    else if (type instanceof TimestampMillisecond) vectors[name] = makeVector(makeData({ type: type as never, length: 1, nullCount: 0, data: BigInt64Array.of(value as bigint) }));
+    if (type instanceof TimestampNanosecond || type instanceof TimestampMillisecond || type instanceof Int64) {
+      vectors[name] = makeVector(makeData({ type, length: 1, nullCount: 0, data: BigInt64Array.of(value as bigint) } as never));
+    }
     else if (type instanceof Int32) vectors[name] = makeVector(Int32Array.of(value as number));
     else vectors[name] = vectorFromArray([value], type);
   });

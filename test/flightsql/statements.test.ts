@@ -3,10 +3,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { status } from '@grpc/grpc-js';
-import { Int64, Message, RecordBatchStreamWriter, tableFromArrays, tableFromIPC } from 'apache-arrow';
+import { Int64, RecordBatchStreamWriter, tableFromArrays, tableFromIPC } from 'apache-arrow';
 import { createFlightSqlClient } from '@lakehouse-rs/flight-sql-client';
 import { decodeSql, encodeSql, packAny, TYPE_URL_PREFIX } from '../../flightsql/proto.js';
-import { flightAny } from '../../flightsql/client.js';
+import { flightAny, ipcFrames } from '../../flightsql/client.js';
 import { schemaFromBytes } from '../../flightsql/ipc.js';
 import { logsBody, startFixture, type FlightFixture } from './fixture.js';
 
@@ -140,7 +140,7 @@ test('parameter binding through DoPut: ? placeholders, new handle returned raw, 
   await rejectsWith(c.getFlightInfo('CommandPreparedStatementQuery', { prepared_statement_handle: p.handle }), status.INVALID_ARGUMENT, /unbound/);
   const values = tableFromArrays({ $1: ['message a-3'], $2: ['message b-1'] });
   const ipc = RecordBatchStreamWriter.writeAll(values).toUint8Array(true);
-  const frames = splitIpc(ipc);
+  const frames = ipcFrames(ipc);
   const put = await c.putParameters(p.handle, frames);
   assert.equal(put.length, 1);
   const newHandle = decodeSql<{ prepared_statement_handle: Buffer }>('DoPutPreparedStatementResult', put[0]).prepared_statement_handle;
@@ -152,19 +152,3 @@ test('parameter binding through DoPut: ? placeholders, new handle returned raw, 
   const limited = await c.prepare('select msg from log_entries order by time limit $1');
   assert.equal(String(schemaFromBytes(limited.parameterSchema).fields[0].type), String(new Int64()));
 });
-
-/** An IPC stream cut into FlightData {data_header, data_body} frames. */
-function splitIpc(bytes: Uint8Array): { data_header: Buffer; data_body: Buffer }[] {
-  const b = Buffer.from(bytes);
-  const out: { data_header: Buffer; data_body: Buffer }[] = [];
-  let at = 0;
-  while (at + 8 <= b.length) {
-    const len = b.readInt32LE(at + 4);
-    if (len === 0) break;
-    const header = b.subarray(at + 8, at + 8 + len);
-    const bodyLength = Number(Message.decode(header).bodyLength);
-    out.push({ data_header: Buffer.from(header), data_body: Buffer.from(b.subarray(at + 8 + len, at + 8 + len + bodyLength)) });
-    at += 8 + len + bodyLength;
-  }
-  return out;
-}
