@@ -1,5 +1,5 @@
 // Streaming memory of `SELECT * FROM log_entries` over a large lake. Loads CONTRAIL_BENCH_ROWS
-// (default 10M) OTLP log records through the real ingest path (ingestOtlp into a SQLite catalog + fs
+// (default 10M × CONTRAIL_BENCH_SCALE) OTLP log records through the real ingest path (ingestOtlp into a SQLite catalog + fs
 // blobs; requests drawn from a LogsPayloadPool), then, each in a fresh process:
 //   - baseline: the engine alone drains the query (no Flight, no gRPC);
 //   - Flight SQL: a server process serves the lake, a grpc-js FlightSqlClient process drains
@@ -25,8 +25,9 @@ import { startFlightSqlServer } from '../flightsql/server.js';
 import { FlightSqlClient } from '../flightsql/client.js';
 import { LogsPayloadPool } from './payload-pool.js';
 
-const ROWS = Number(process.env.CONTRAIL_BENCH_ROWS ?? 10_000_000);
 const PER_REQUEST = 5000;
+const SCALE = Number(process.env.CONTRAIL_BENCH_SCALE ?? '1');
+const ROWS = Number(process.env.CONTRAIL_BENCH_ROWS ?? Math.max(PER_REQUEST, Math.round(10_000_000 * SCALE)));
 const PROCESSES = 100;
 const SQL = 'SELECT * FROM log_entries';
 const TARGET_BYTES = 2 ** 30;
@@ -36,10 +37,13 @@ const ANONYMOUS: Identity = { name: 'bench', kind: 'anonymous', scope: '' };
 interface Drain {
   rows: number;
   ms: number;
+  /** user + system CPU of the process, ms */
+  cpuMs: number;
 }
 
 interface Memory {
   maxRssBytes: number;
+  cpuMs: number;
   /** [ms since start, rss bytes] */
   samples: [number, number][];
 }
@@ -59,7 +63,8 @@ function sampleRss(): () => Memory {
   timer.unref();
   return () => {
     clearInterval(timer);
-    return { maxRssBytes: process.resourceUsage().maxRSS * 1024, samples };
+    const cpu = process.cpuUsage();
+    return { maxRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000, samples };
   };
 }
 
@@ -101,7 +106,8 @@ async function clientChild(address: string): Promise<void> {
   for await (const b of reader) rows += b.numRows;
   const ms = performance.now() - t0;
   client.close();
-  process.stdout.write(JSON.stringify({ rows, ms }) + '\n');
+  const cpu = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ rows, ms, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
 }
 
 // ---- parent ----
@@ -174,6 +180,8 @@ async function main(): Promise<void> {
     console.log(`\nserver RSS during the stream, by share of elapsed time: ${quarters(mem, streamEnd)}`);
     console.log(`engine RSS during the drain, by share of elapsed time: ${quarters(e, e.ms)}`);
     console.log(`Flight / engine: ${(f.ms / e.ms).toFixed(2)}× elapsed, ${(mem.maxRssBytes / e.maxRssBytes).toFixed(2)}× peak RSS`);
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    console.log(`CPU: engine ${s(e.cpuMs)}; Flight server ${s(mem.cpuMs)} + client ${s(f.cpuMs)} (2 shared cores: elapsed ≥ the busier process)`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
