@@ -1,11 +1,12 @@
 // Streaming memory of `SELECT * FROM log_entries` over a large lake. Loads CONTRAIL_BENCH_ROWS
-// (default 10M × CONTRAIL_BENCH_SCALE) OTLP log records through the real ingest path (ingestOtlp into a SQLite catalog + fs
-// blobs; requests drawn from a LogsPayloadPool), then, each in a fresh process:
-//   - baseline: the engine alone drains the query (no Flight, no gRPC);
+// (default 10M × CONTRAIL_BENCH_SCALE) OTLP log records through the real ingest path (ingestOtlp into
+// a SQLite catalog + fs blobs; requests drawn from a LogsPayloadPool), then, each in a fresh process:
+//   - baseline: the engine alone drains the query (no Flight, no gRPC), default segment cache;
 //   - Flight SQL: a server process serves the lake, a grpc-js FlightSqlClient process drains
-//     GetFlightInfo + DoGet and decodes every batch; the server's peak RSS is the figure.
-// Both use the server's default segment cache. Prints rows, elapsed, rows/s and peak RSS next to the
-// target (< 1 GiB), and the server's RSS sampled over the stream (flat = memory does not grow with rows).
+//     GetFlightInfo + DoGet and decodes every batch; the server's peak RSS is the figure. Run with the
+//     server's default segment cache, then with the cache off (what streaming itself holds).
+// Prints rows, elapsed, rows/s and peak RSS next to the target (< 1 GiB), and RSS sampled over each
+// stream (flat = memory does not grow with rows).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -84,9 +85,9 @@ async function engineChild(dir: string): Promise<void> {
 }
 
 /** Serves the lake; prints {port}, then {maxRssBytes, samples} once a line arrives on stdin. */
-async function serverChild(dir: string): Promise<void> {
+async function serverChild(dir: string, cacheBytes: number): Promise<void> {
   const lake = await openLake(dir);
-  const server = await startFlightSqlServer('127.0.0.1:0', { catalog: lake.catalog, blobs: lake.blobs, auth: await createAuthenticator({}), serverVersion: 'bench' });
+  const server = await startFlightSqlServer('127.0.0.1:0', { catalog: lake.catalog, blobs: lake.blobs, auth: await createAuthenticator({}), serverVersion: 'bench', segmentCacheBytes: cacheBytes });
   const stop = sampleRss();
   process.stdout.write(JSON.stringify({ port: server.port }) + '\n');
   await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
@@ -149,7 +150,7 @@ function quarters(m: Memory, ms: number): string {
   return [0.25, 0.5, 0.75, 1]
     .map((q) => {
       const s = m.samples.filter(([t]) => t <= ms * q).at(-1);
-      return `${q * 100}%: ${s ? mib(s[1]) : '—'}`;
+      return s ? mib(s[1]) : '—';
     })
     .join(', ');
 }
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'contrail-bench-select-star-'));
   try {
     await load(dir);
-    console.log(`\n${SQL}: fresh processes, segment cache ${mib(DEFAULT_SEGMENT_CACHE_BYTES)} (server default); target peak RSS < 1 GiB`);
+    console.log(`\n${SQL}: fresh processes, segment cache ${mib(DEFAULT_SEGMENT_CACHE_BYTES)} (server default) unless noted; target peak RSS < 1 GiB`);
     console.log(`${''.padEnd(38)} ${'rows'.padStart(11)} ${'elapsed'.padStart(9)} ${'rows/s'.padStart(10)} ${'peak RSS'.padStart(9)} process target`);
 
     const engine = child(['--engine', dir]);
@@ -166,22 +167,29 @@ async function main(): Promise<void> {
     await engine.exited;
     line('engine alone (baseline, no Flight)', e, e.maxRssBytes, 'engine');
 
-    const server = child(['--serve', dir]);
-    const { port } = await nextJson<{ port: number }>(server, 'server');
-    const startedAt = performance.now();
-    const client = child(['--client', `127.0.0.1:${port}`]);
-    const f = await nextJson<Drain>(client, 'client');
-    await client.exited;
-    const streamEnd = performance.now() - startedAt;
-    server.stdin.write('done\n');
-    const mem = await nextJson<Memory>(server, 'server');
-    await server.exited;
-    line('Flight SQL DoGet → grpc-js client', f, mem.maxRssBytes, 'server');
-    console.log(`\nserver RSS during the stream, by share of elapsed time: ${quarters(mem, streamEnd)}`);
-    console.log(`engine RSS during the drain, by share of elapsed time: ${quarters(e, e.ms)}`);
-    console.log(`Flight / engine: ${(f.ms / e.ms).toFixed(2)}× elapsed, ${(mem.maxRssBytes / e.maxRssBytes).toFixed(2)}× peak RSS`);
+    const flight = async (label: string, cacheBytes: number): Promise<{ f: Drain; mem: Memory; streamMs: number }> => {
+      const server = child(['--serve', dir, String(cacheBytes)]);
+      const { port } = await nextJson<{ port: number }>(server, 'server');
+      const startedAt = performance.now();
+      const client = child(['--client', `127.0.0.1:${port}`]);
+      const f = await nextJson<Drain>(client, 'client');
+      await client.exited;
+      const streamMs = performance.now() - startedAt;
+      server.stdin.write('done\n');
+      const mem = await nextJson<Memory>(server, 'server');
+      await server.exited;
+      line(label, f, mem.maxRssBytes, 'server');
+      return { f, mem, streamMs };
+    };
+    const cached = await flight('Flight SQL DoGet → grpc-js client', DEFAULT_SEGMENT_CACHE_BYTES);
+    const uncached = await flight('  same, server segment cache off', 0);
+    console.log(`\nRSS by share of elapsed time (25%, 50%, 75%, 100%):`);
+    console.log(`  engine:                  ${quarters(e, e.ms)}`);
+    console.log(`  server:                  ${quarters(cached.mem, cached.streamMs)}`);
+    console.log(`  server, cache off:       ${quarters(uncached.mem, uncached.streamMs)}`);
+    console.log(`Flight / engine: ${(cached.f.ms / e.ms).toFixed(2)}× elapsed, ${(cached.mem.maxRssBytes / e.maxRssBytes).toFixed(2)}× peak RSS`);
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    console.log(`CPU: engine ${s(e.cpuMs)}; Flight server ${s(mem.cpuMs)} + client ${s(f.cpuMs)} (2 shared cores: elapsed ≥ the busier process)`);
+    console.log(`CPU: engine ${s(e.cpuMs)}; Flight server ${s(cached.mem.cpuMs)} + client ${s(cached.f.cpuMs)} (2 shared cores: elapsed ≥ the busier process)`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -189,6 +197,6 @@ async function main(): Promise<void> {
 
 const [mode, arg] = process.argv.slice(2);
 if (mode === '--engine') await engineChild(arg);
-else if (mode === '--serve') await serverChild(arg);
+else if (mode === '--serve') await serverChild(arg, Number(process.argv[4]));
 else if (mode === '--client') await clientChild(arg);
 else await main();
