@@ -83,35 +83,56 @@ function metricsSegment(points: number): Uint8Array {
 
 type Decode = (seg: Uint8Array, ctx: DecodeContext, projection: readonly string[] | null) => Iterable<RecordBatch>;
 
-function time(fn: () => number): { seconds: number; rows: number } {
+const ROUNDS = 5;
+
+/** Records per second of `fn`, which decodes and returns how many records it did. */
+function rate(fn: () => number): number {
   const t = performance.now();
   const rows = fn();
-  return { seconds: (performance.now() - t) / 1000, rows };
+  return rows / ((performance.now() - t) / 1000);
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** The records are split into ROUNDS rounds; each round times protobufjs, then the typical projection,
+ * then all columns, each warmed up once beforehand. Figures are medians over the rounds; ratios are
+ * medians of the per-round ratios (same round, same machine state). */
 function run(label: string, segment: Uint8Array, perSegment: number, repeat: number, decode: Decode, typical: string[], type: protobuf.Type): void {
+  const perRound = Math.max(1, Math.round(repeat / ROUNDS));
+  let expectRows = -1;
   const ours = (projection: string[] | null) => () => {
     let rows = 0;
-    for (let r = 0; r < repeat; r++) for (const b of decode(segment, CTX, projection)) rows += b.numRows;
+    for (let r = 0; r < perRound; r++) for (const b of decode(segment, CTX, projection)) rows += b.numRows;
+    if (expectRows >= 0 && rows !== expectRows) throw new Error(`decoded ${rows} records, expected ${expectRows}`);
     return rows;
   };
   const baseline = () => {
-    for (let r = 0; r < repeat; r++) type.decode(segment);
-    return perSegment * repeat;
+    for (let r = 0; r < perRound; r++) type.decode(segment);
+    return perSegment * perRound;
   };
-  ours(typical)(); // warm-up
   baseline();
-  const pb = time(baseline);
-  const typ = time(ours(typical));
-  const all = time(ours(null));
-  const rate = (x: { seconds: number; rows: number }) => x.rows / x.seconds;
+  ours(typical)();
+  ours(null)();
+  expectRows = perSegment * perRound;
+  const pb: number[] = [];
+  const typ: number[] = [];
+  const all: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    pb.push(rate(baseline));
+    typ.push(rate(ours(typical)));
+    all.push(rate(ours(null)));
+  }
+  const ratio = (xs: number[]) => median(xs.map((x, i) => x / pb[i])).toFixed(1);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(12);
-  console.log(`\n${label}: ${(perSegment * repeat).toLocaleString('en-US')} records (${repeat} × segment of ${segment.length.toLocaleString('en-US')} bytes)`);
-  console.log(`  protobufjs full decode     ${fmt(rate(pb))} records/s`);
+  const total = perSegment * perRound * ROUNDS;
+  console.log(`\n${label}: ${total.toLocaleString('en-US')} records (${ROUNDS} rounds × ${perRound} × segment of ${segment.length.toLocaleString('en-US')} bytes), medians`);
+  console.log(`  protobufjs full decode     ${fmt(median(pb))} records/s`);
   console.log(`  contrail typical (${typical.join(',')})`);
-  console.log(`                             ${fmt(rate(typ))} records/s  ${(rate(typ) / rate(pb)).toFixed(1)}× protobufjs`);
-  console.log(`  contrail all columns       ${fmt(rate(all))} records/s  ${(rate(all) / rate(pb)).toFixed(1)}× protobufjs`);
-  if (typ.rows !== perSegment * repeat) console.log(`  (rows decoded: ${typ.rows})`);
+  console.log(`                             ${fmt(median(typ))} records/s  ${ratio(typ)}× protobufjs`);
+  console.log(`  contrail all columns       ${fmt(median(all))} records/s  ${ratio(all)}× protobufjs`);
 }
 
 const logsPer = 10_000;
