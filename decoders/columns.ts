@@ -197,15 +197,29 @@ export class Utf8Column {
     const n = end - start;
     this.reserve(n);
     const b = this.bytes;
-    let o = this.byteLength;
-    // Short copies by hand: subarray() allocates a view per call.
-    if (n < 64) for (let i = start; i < end; i++) b[o++] = src[i];
-    else b.set(src.subarray(start, end), o);
-    this.byteLength += n;
+    const o = this.byteLength;
+    if (n < 8) for (let i = 0; i < n; i++) b[o + i] = src[start + i];
+    else if (n < 256) {
+      // Short copies four bytes at a time through (cached) DataViews: subarray() allocates a view per call.
+      const dv = this.ownView.of(b);
+      const sv = this.srcView.of(src);
+      let i = 0;
+      for (; i + 4 <= n; i += 4) dv.setUint32(o + i, sv.getUint32(start + i, true), true);
+      for (; i < n; i++) b[o + i] = src[start + i];
+    } else b.set(src.subarray(start, end), o);
+    this.byteLength = o + n;
   }
+  private readonly ownView = new DataViewCache();
+  private readonly srcView = new DataViewCache();
   writeUtf8(src: Uint8Array, start: number, end: number): void {
     if (isValidUtf8(src, start, end)) this.writeRaw(src, start, end);
     else this.writeString(repairUtf8(src, start, end));
+  }
+  /** writeUtf8 with the check deferred to finish(), as appendUtf8Deferred does; the value being
+   * written may also hold other (valid) bytes. */
+  writeUtf8Deferred(src: Uint8Array, start: number, end: number): void {
+    if (this.uncheckedFrom < 0) this.uncheckedFrom = this.length;
+    this.writeRaw(src, start, end);
   }
   /**
    * appendUtf8 with the check deferred to finish(): the bytes are copied now, and finish() validates
@@ -290,6 +304,21 @@ export class Utf8Column {
 }
 
 const encoder = new TextEncoder();
+
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** A DataView over a Uint8Array, remade only when the array changes (a buffer regrows). */
+export class DataViewCache {
+  private bytes: Uint8Array | undefined;
+  private view: DataView = EMPTY_VIEW;
+  of(b: Uint8Array): DataView {
+    if (b !== this.bytes) {
+      this.bytes = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return this.view;
+  }
+}
 
 /** No value in rows [from, to) starts with a UTF-8 continuation byte. */
 function startsOnBoundaries(b: Uint8Array, offsets: Int32Array, from: number, to: number): boolean {

@@ -6,7 +6,8 @@
 // same sequence it only copies fragments and formats values.
 import { type WireReader, WIRE_LEN } from '../protowire.js';
 import { Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
-import { utf8, writeAnyValueJson, writeJsonString } from './decode-json-text.js';
+import { DataViewCache, copyWords, equalWords, putHexWords } from './byte-words.js';
+import { putUint, utf8, writeAnyValueJson, writeJsonString } from './decode-json-text.js';
 
 const VALUE_ANY = 0; // AnyValue message in the payload
 const VALUE_JSON = 1; // bytes already JSON text
@@ -15,8 +16,9 @@ const VALUE_STRING = 3; // UTF-8 bytes to write as a JSON string
 const VALUE_HEX = 4; // bytes to write as a JSON string of lowercase hex
 
 const NULL = utf8('null');
-const HEX = utf8('0123456789abcdef');
 const INITIAL = 32;
+/** From this length on, copying a template fragment with one `set` beats a word loop. */
+const VIEW_MIN = 64;
 
 function grown32(a: Int32Array, cap: number): Int32Array {
   const b = new Int32Array(cap);
@@ -46,12 +48,21 @@ export class JsonObjectWriter {
   private tKeySrc: Uint8Array[] = [];
   private tKeyStart: Int32Array = new Int32Array(INITIAL);
   private tKeyEnd: Int32Array = new Int32Array(INITIAL);
-  /** Entries written, in key order (duplicates dropped). */
-  private tOrder: Int32Array = new Int32Array(INITIAL);
-  private tCount = 0;
-  /** Fragment j = tText[tFrag[j] .. tFrag[j+1]); fragment tCount closes the object. */
+  /** Per entry: 1 when its value is constant text (VALUE_JSON, VALUE_NULL), baked into the fragments. */
+  private tConstant: Uint8Array = new Uint8Array(INITIAL);
+  private tValSrc: Uint8Array[] = [];
+  private tValStart: Int32Array = new Int32Array(INITIAL);
+  private tValEnd: Int32Array = new Int32Array(INITIAL);
+  /** Entries whose value is formatted per row, in key order (duplicates and constants dropped). */
+  private tSlot: Int32Array = new Int32Array(INITIAL);
+  private tSlots = 0;
+  /** Fragment j = tText[tFrag[j] .. tFrag[j+1]) precedes slot j; fragment tSlots closes the object. */
   private tFrag: Int32Array = new Int32Array(INITIAL + 2);
+  /** Views of the fragments long enough that one native copy beats a byte loop. */
+  private tFragView: Array<Uint8Array | undefined> = [];
   private readonly tText = new Utf8Column();
+  private tTextView: DataView = new DataView(new ArrayBuffer(0));
+  private readonly colView = new DataViewCache();
 
   constructor(private readonly r: WireReader) {}
 
@@ -147,44 +158,48 @@ export class JsonObjectWriter {
 
   /** Writes `{…}` into the column's current value (the caller ends the value). */
   writeTo(col: Utf8Column): void {
-    if (!this.sameKeysAsTemplate()) this.buildTemplate();
+    if (!this.sameAsTemplate()) this.buildTemplate();
     const text = this.tText.bytes;
+    const tv = this.tTextView;
     const frag = this.tFrag;
-    const order = this.tOrder;
-    const count = this.tCount;
+    const views = this.tFragView;
+    const slotEntry = this.tSlot;
+    const slots = this.tSlots;
     const kinds = this.valKind;
     const vStart = this.valStart;
     const vEnd = this.valEnd;
     // One reservation for the object: fragments, plus per value its worst case (escaping grows a
     // string ×6, hex ×2, a number from a varint or fixed64 stays under 26 characters).
-    let need = frag[count + 1];
-    for (let j = 0; j < count; j++) need += 6 * (vEnd[order[j]] - vStart[order[j]]) + 26;
+    let need = frag[slots + 1];
+    for (let j = 0; j < slots; j++) need += 6 * (vEnd[slotEntry[j]] - vStart[slotEntry[j]]) + 26;
     col.reserve(need);
     let b = col.bytes;
+    let dv = this.colView.of(b);
     let o = col.byteLength;
-    for (let j = 0; j < count; j++) {
-      for (let k = frag[j], stop = frag[j + 1]; k < stop; k++) b[o++] = text[k];
-      const e = order[j];
+    for (let j = 0; ; j++) {
+      const view = views[j];
+      if (view !== undefined) {
+        b.set(view, o);
+        o += view.length;
+      } else {
+        const fs = frag[j];
+        const n = frag[j + 1] - fs;
+        copyWords(dv, b, o, tv, text, fs, n);
+        o += n;
+      }
+      if (j === slots) break;
+      const e = slotEntry[j];
       const kind = kinds[e];
       const src = this.valSrc[e];
       const vs = vStart[e];
       const ve = vEnd[e];
-      let next = -1;
+      let next: number;
       if (kind === VALUE_ANY) next = putScalarAnyValue(b, o, src, vs, ve);
       else if (kind === VALUE_STRING) next = putAsciiJsonString(b, o, src, vs, ve);
-      else if (kind === VALUE_JSON) {
-        for (let k = vs; k < ve; k++) b[o++] = src[k];
-        continue;
-      } else if (kind === VALUE_HEX) {
+      else {
+        b[o] = 0x22;
+        o = putHexWords(dv, o + 1, src, vs, ve);
         b[o++] = 0x22;
-        for (let k = vs; k < ve; k++) {
-          b[o++] = HEX[src[k] >> 4];
-          b[o++] = HEX[src[k] & 15];
-        }
-        b[o++] = 0x22;
-        continue;
-      } else {
-        for (let k = 0; k < 4; k++) b[o++] = NULL[k];
         continue;
       }
       if (next >= 0) {
@@ -198,25 +213,38 @@ export class JsonObjectWriter {
       else writeJsonString(col, src, vs, ve);
       col.reserve(need);
       b = col.bytes;
+      dv = this.colView.of(b);
       o = col.byteLength;
     }
-    for (let k = frag[count], stop = frag[count + 1]; k < stop; k++) b[o++] = text[k];
     col.byteLength = o;
   }
 
-  /** True when the current keys are, in order, byte-equal to the template's (which implies they are
-   * valid UTF-8: template keys are). */
-  private sameKeysAsTemplate(): boolean {
+  /** True when the current entries match the template: keys byte-equal in order (which implies they
+   * are valid UTF-8: template keys are), constant values where the template has them, the same ones. */
+  private sameAsTemplate(): boolean {
     const n = this.n;
     if (n !== this.tKeyCount) return false;
+    const kinds = this.valKind;
     for (let i = 0; i < n; i++) {
+      const kind = kinds[i];
+      const constant = kind === VALUE_JSON || kind === VALUE_NULL ? 1 : 0;
+      if (constant !== this.tConstant[i]) return false;
+      if (kind === VALUE_JSON) {
+        if (this.valSrc[i] !== this.tValSrc[i] || this.valStart[i] !== this.tValStart[i] || this.valEnd[i] !== this.tValEnd[i]) return false;
+      }
       const a = this.keySrc[i];
       const as = this.keyStart[i];
       const len = this.keyEnd[i] - as;
       const b = this.tKeySrc[i];
       const bs = this.tKeyStart[i];
       if (this.tKeyEnd[i] - bs !== len) return false;
-      if (a === b && as === bs) continue;
+      if (a === b) {
+        if (as === bs) continue;
+        if (a === this.r.buf) {
+          if (!equalWords(this.r.dataView, a, as, bs, len)) return false;
+          continue;
+        }
+      }
       for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
     }
     return true;
@@ -225,10 +253,14 @@ export class JsonObjectWriter {
   private buildTemplate(): void {
     const n = this.n;
     if (this.tKeyStart.length < n) {
-      this.tKeyStart = new Int32Array(this.keyStart.length);
-      this.tKeyEnd = new Int32Array(this.keyStart.length);
-      this.tOrder = new Int32Array(this.keyStart.length);
-      this.tFrag = new Int32Array(this.keyStart.length + 2);
+      const cap = this.keyStart.length;
+      this.tKeyStart = new Int32Array(cap);
+      this.tKeyEnd = new Int32Array(cap);
+      this.tConstant = new Uint8Array(cap);
+      this.tValStart = new Int32Array(cap);
+      this.tValEnd = new Int32Array(cap);
+      this.tSlot = new Int32Array(cap);
+      this.tFrag = new Int32Array(cap + 2);
     }
     // Invalid UTF-8 keys are replaced by their repaired bytes (compared and written as such).
     for (let i = 0; i < n; i++) {
@@ -245,7 +277,7 @@ export class JsonObjectWriter {
       this.keyChecked[i] = 1;
     }
     // Stable insertion sort of entry indices: equal keys keep arrival order, so the later is last.
-    const order = this.tOrder;
+    const order = this.tSlot;
     for (let i = 0; i < n; i++) {
       let j = i;
       while (j > 0 && this.compareKeys(order[j - 1], i) > 0) {
@@ -257,26 +289,43 @@ export class JsonObjectWriter {
     const text = this.tText;
     text.byteLength = 0;
     const frag = this.tFrag;
-    let count = 0;
+    frag[0] = 0;
+    let slots = 0;
+    let written = 0;
     for (let j = 0; j < n; j++) {
       const e = order[j];
       if (j + 1 < n && this.compareKeys(e, order[j + 1]) === 0) continue;
-      frag[count] = text.byteLength;
-      text.writeByte(count === 0 ? 0x7b : 0x2c);
+      text.writeByte(written++ === 0 ? 0x7b : 0x2c);
       writeJsonString(text, this.keySrc[e], this.keyStart[e], this.keyEnd[e]);
       text.writeByte(0x3a);
-      order[count++] = e;
+      const kind = this.valKind[e];
+      if (kind === VALUE_JSON) text.writeRaw(this.valSrc[e], this.valStart[e], this.valEnd[e]);
+      else if (kind === VALUE_NULL) text.writeRaw(NULL, 0, NULL.length);
+      else {
+        order[slots++] = e; // slots ≤ j: the entries still to visit are not overwritten
+        frag[slots] = text.byteLength;
+      }
     }
-    frag[count] = text.byteLength;
-    if (count === 0) text.writeByte(0x7b);
+    if (written === 0) text.writeByte(0x7b);
     text.writeByte(0x7d);
-    frag[count + 1] = text.byteLength;
-    this.tCount = count;
+    frag[slots + 1] = text.byteLength;
+    this.tSlots = slots;
+    this.tTextView = new DataView(text.bytes.buffer, text.bytes.byteOffset, text.bytes.byteLength);
+    const views = this.tFragView;
+    views.length = 0;
+    for (let j = 0; j <= slots; j++) {
+      views.push(frag[j + 1] - frag[j] >= VIEW_MIN ? text.bytes.subarray(frag[j], frag[j + 1]) : undefined);
+    }
     this.tKeyCount = n;
     for (let i = 0; i < n; i++) {
       this.tKeySrc[i] = this.keySrc[i];
       this.tKeyStart[i] = this.keyStart[i];
       this.tKeyEnd[i] = this.keyEnd[i];
+      const kind = this.valKind[i];
+      this.tConstant[i] = kind === VALUE_JSON || kind === VALUE_NULL ? 1 : 0;
+      this.tValSrc[i] = this.valSrc[i];
+      this.tValStart[i] = this.valStart[i];
+      this.tValEnd[i] = this.valEnd[i];
     }
   }
 
@@ -330,14 +379,7 @@ function putScalarAnyValue(b: Uint8Array, o: number, src: Uint8Array, s: number,
       n += (c & 0x7f) * mul;
       mul *= 128;
     }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let p = o + digits;
-    for (let x = n; ; x = Math.floor(x / 10)) {
-      b[--p] = 0x30 + (x % 10);
-      if (x < 10) break;
-    }
-    return o + digits;
+    return putUint(b, o, n);
   }
   if (tag === 0x10 && e - s === 2 && src[s + 1] < 0x80) {
     const word = src[s + 1] !== 0 ? TRUE : FALSE;

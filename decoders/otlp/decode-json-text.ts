@@ -12,6 +12,9 @@ export const utf8 = (s: string): Uint8Array => encoder.encode(s);
 const ATTRIBUTE_DEPTH = 5;
 
 const HEX = utf8('0123456789abcdef');
+/** The two lowercase hex digits of each byte value. */
+export const HEX_HIGH = Uint8Array.from({ length: 256 }, (_, c) => HEX[c >> 4]);
+export const HEX_LOW = Uint8Array.from({ length: 256 }, (_, c) => HEX[c & 15]);
 
 /** Lowercase hex of bytes [start, end). */
 export function writeHex(col: Utf8Column, src: Uint8Array, start: number, end: number): void {
@@ -20,10 +23,31 @@ export function writeHex(col: Utf8Column, src: Uint8Array, start: number, end: n
   let o = col.byteLength;
   for (let i = start; i < end; i++) {
     const c = src[i];
-    b[o++] = HEX[c >> 4];
-    b[o++] = HEX[c & 15];
+    b[o] = HEX_HIGH[c];
+    b[o + 1] = HEX_LOW[c];
+    o += 2;
   }
   col.byteLength = o;
+}
+
+/** Decimal digits of a non-negative safe integer at b[o] (room for 16 digits assumed); returns the
+ * new position. Small-integer arithmetic below 2^31. */
+export function putUint(b: Uint8Array, o: number, n: number): number {
+  if (n < 10) {
+    b[o] = 0x30 + n;
+    return o + 1;
+  }
+  let digits = 2;
+  if (n < 0x80000000) {
+    for (let x = (n / 100) | 0; x > 0; x = (x / 10) | 0) digits++;
+    let p = o + digits;
+    for (let x = n; p > o; x = (x / 10) | 0) b[--p] = 0x30 + (x % 10);
+  } else {
+    for (let x = Math.floor(n / 100); x > 0; x = Math.floor(x / 10)) digits++;
+    let p = o + digits;
+    for (let x = n; p > o; x = Math.floor(x / 10)) b[--p] = 0x30 + (x % 10);
+  }
+  return o + digits;
 }
 
 // 0 = copy as is; otherwise the letter of a short escape (\n, \") or 0x75 ('u') for \u00XX.
@@ -162,8 +186,9 @@ export function writeAnyValueText(col: Utf8Column, r: WireReader, start: number,
     case 0:
       return;
     case 1: {
+      // Checked (and repaired if needed) for the whole batch at finish().
       const stop = r.lengthDelimited(end);
-      col.writeUtf8(r.buf, r.pos, stop);
+      col.writeUtf8Deferred(r.buf, r.pos, stop);
       return;
     }
     case 2: {

@@ -160,7 +160,7 @@ class MetricsDecoder {
 
   *run(): Generator<RecordBatch, void, undefined> {
     yield* eachScope(this.r, 'ResourceMetrics', (start, end) => this.scopeMetrics(start, end));
-    if (this.rows > 0) yield this.flush();
+    if (this.rows > 0) yield this.flush(true);
   }
 
   private *scopeMetrics(start: number, end: number): Generator<RecordBatch, void, undefined> {
@@ -693,10 +693,11 @@ class MetricsDecoder {
     this.properties.endValue();
   }
 
-  private flush(): RecordBatch {
+  /** `last`: no batch follows, so text columns need no buffers for a next one. */
+  private flush(last = false): RecordBatch {
     const length = this.rows;
     this.rows = 0;
-    const cols: Record<string, { finish(): Data } | undefined> = {
+    const cols: Record<string, { finish(last?: boolean): Data } | undefined> = {
       time: this.time, target: this.target, name: this.name, unit: this.unit, properties: this.properties,
       value: this.value, start_time: this.startTime, kind: this.kind, temporality: this.temporality,
       count: this.count, sum: this.sum, min: this.min, max: this.max, scale: this.scale,
@@ -705,7 +706,7 @@ class MetricsDecoder {
     return this.out.batch(length, (name): Data => {
       const col = cols[name];
       if (!col) throw new Error(`${this.view} decoder has no column ${name}`);
-      return col.finish();
+      return col.finish(last);
     });
   }
 }

@@ -105,7 +105,7 @@ class SpansDecoder {
       this.scope.read(this.r, start, end, this.properties !== undefined);
       return eachRecord(this.r, start, end, 'ScopeSpans', span, full);
     });
-    if (this.rows > 0) yield this.flush();
+    if (this.rows > 0) yield this.flush(true);
   }
 
   private span(start: number, end: number): void {
@@ -371,17 +371,18 @@ class SpansDecoder {
     col.writeAscii('"}');
   }
 
-  private flush(): RecordBatch {
+  /** `last`: no batch follows, so text columns need no buffers for a next one. */
+  private flush(last = false): RecordBatch {
     const length = this.rows;
     this.rows = 0;
     return this.out.batch(length, (name): Data => {
       switch (name) {
         case 'trace_id':
-          return this.traceId!.finish();
+          return this.traceId!.finish(last);
         case 'span_id':
-          return this.spanId!.finish();
+          return this.spanId!.finish(last);
         case 'parent_span_id':
-          return this.parentSpanId!.finish();
+          return this.parentSpanId!.finish(last);
         case 'start_time':
           return this.startTime!.finish();
         case 'end_time':
@@ -395,13 +396,13 @@ class SpansDecoder {
         case 'status':
           return this.status!.finish();
         case 'status_message':
-          return this.statusMessage!.finish();
+          return this.statusMessage!.finish(last);
         case 'properties':
-          return this.properties!.finish();
+          return this.properties!.finish(last);
         case 'events':
-          return this.events!.finish();
+          return this.events!.finish(last);
         case 'links':
-          return this.links!.finish();
+          return this.links!.finish(last);
       }
       throw new Error(`otel_spans decoder has no column ${name}`);
     });
