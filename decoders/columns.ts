@@ -198,7 +198,7 @@ export class Utf8Column {
     this.reserve(n);
     const b = this.bytes;
     const o = this.byteLength;
-    if (n < 8) for (let i = 0; i < n; i++) b[o + i] = src[start + i];
+    if (n < 16) for (let i = 0; i < n; i++) b[o + i] = src[start + i];
     else if (n < 256) {
       // Short copies four bytes at a time through (cached) DataViews: subarray() allocates a view per call.
       const dv = this.ownView.of(b);
@@ -210,6 +210,10 @@ export class Utf8Column {
     this.byteLength = o + n;
   }
   private readonly ownView = new DataViewCache();
+  /** A DataView over `bytes` (remade when they regrow), for callers writing multi-byte words. */
+  get dataView(): DataView {
+    return this.ownView.of(this.bytes);
+  }
   private readonly srcView = new DataViewCache();
   writeUtf8(src: Uint8Array, start: number, end: number): void {
     if (isValidUtf8(src, start, end)) this.writeRaw(src, start, end);
@@ -365,6 +369,13 @@ export function isValidUtf8(b: Uint8Array, start: number, end: number): boolean 
   return true;
 }
 
+/** FNV-1a over bytes [start, end). */
+function hashBytes(src: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
+  return h;
+}
+
 /** Dictionary<Utf8, Int32>: values hashed by their bytes, codes per row. Codes restart each batch. */
 export class DictionaryColumn {
   codes = new Int32Array(INITIAL_ROWS);
@@ -410,11 +421,14 @@ export class DictionaryColumn {
   }
   codeOfUtf8(src: Uint8Array, start: number, end: number): number {
     if (src === this.lastSrc && start === this.lastStart && end === this.lastEnd) return this.lastCode;
-    let code: number;
-    if (isValidUtf8(src, start, end)) code = this.codeOf(src, start, end);
-    else {
-      const b = encoder.encode(repairUtf8(src, start, end));
-      code = this.codeOf(b, 0, b.length);
+    // Bytes equal to a dictionary value are valid UTF-8 (values are), so only new ones are checked.
+    let code = this.find(src, start, end, hashBytes(src, start, end));
+    if (code < 0) {
+      if (isValidUtf8(src, start, end)) code = this.codeOf(src, start, end);
+      else {
+        const b = encoder.encode(repairUtf8(src, start, end));
+        code = this.codeOf(b, 0, b.length);
+      }
     }
     this.lastSrc = src;
     this.lastStart = start;
@@ -423,8 +437,20 @@ export class DictionaryColumn {
   }
   /** Code of valid UTF-8 bytes, adding them to the dictionary when new. */
   codeOf(src: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
+    const h = hashBytes(src, start, end);
+    const found = this.find(src, start, end, h);
+    if (found >= 0) return found;
+    const vals = this.values;
+    const code = vals.length;
+    vals.appendRaw(src, start, end);
+    if (code === this.hashes.length) this.hashes = grow(this.hashes, code + 1);
+    this.hashes[code] = h;
+    if ((code + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
+    else this.insert(code, h);
+    return code;
+  }
+  /** Code of the value equal to bytes [start, end) with hash h, or -1. */
+  private find(src: Uint8Array, start: number, end: number, h: number): number {
     const mask = this.table.length - 1;
     const vals = this.values;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -443,13 +469,7 @@ export class DictionaryColumn {
       }
       if (same) return code;
     }
-    const code = vals.length;
-    vals.appendRaw(src, start, end);
-    if (code === this.hashes.length) this.hashes = grow(this.hashes, code + 1);
-    this.hashes[code] = h;
-    if ((code + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
-    else this.insert(code, h);
-    return code;
+    return -1;
   }
   private insert(code: number, h: number): void {
     const mask = this.table.length - 1;
@@ -500,14 +520,19 @@ export class FixedDictionaryColumn {
 }
 
 export function utf8Vector(values: readonly string[]): Vector<Utf8> {
-  const col = new Utf8Column();
+  let bytes = 0;
+  for (const v of values) bytes += v.length * 3;
+  const col = new Utf8Column(false, bytes);
+  col.presize(values.length);
   for (const v of values) col.appendString(v);
-  return makeVector(col.finish());
+  return makeVector(col.finish(true));
 }
 
-/** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0. */
-export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, length: number): Data {
-  return makeData({ type, length, data: new Int32Array(length), dictionary });
+/** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0.
+ * `zeros` (at least `length` long) lets the constant columns of a batch share one codes buffer. */
+export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, length: number, zeros?: Int32Array): Data {
+  const codes = zeros && zeros.length >= length ? zeros.subarray(0, length) : new Int32Array(length);
+  return makeData({ type, length, data: codes, dictionary });
 }
 
 export function constantTimestampData(value: bigint, length: number): Data<TimestampNanosecond> {

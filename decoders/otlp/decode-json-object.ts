@@ -60,14 +60,18 @@ export class JsonObjectWriter {
   private tFrag: Int32Array = new Int32Array(INITIAL + 2);
   /** Views of the fragments long enough that one native copy beats a byte loop. */
   private tFragView: Array<Uint8Array | undefined> = [];
-  private readonly tText = new Utf8Column();
+  private readonly tText = new Utf8Column(false, 256);
   private tTextView: DataView = new DataView(new ArrayBuffer(0));
   private readonly colView = new DataViewCache();
 
   constructor(private readonly r: WireReader) {}
 
+  /** Total length of the entries' value ranges (bounds the text written for them). */
+  private valueBytes = 0;
+
   reset(): void {
     this.n = 0;
+    this.valueBytes = 0;
   }
 
   get size(): number {
@@ -95,11 +99,21 @@ export class JsonObjectWriter {
   /** Adds the KeyValue message in [start, end) of the reader's buffer; a missing value is null. */
   addKeyValue(start: number, end: number): void {
     const r = this.r;
-    r.pos = start;
+    const buf = r.buf;
     let ks = start;
     let ke = start;
     let vs = -1;
     let ve = -1;
+    // The usual encoding: key (field 1) then value (field 2), both with one-byte lengths, nothing else.
+    const kl = buf[start + 1];
+    const vAt = start + 2 + kl;
+    if (buf[start] === 0x0a && kl < 0x80 && vAt + 2 <= end && buf[vAt] === 0x12 && buf[vAt + 1] < 0x80 && vAt + 2 + buf[vAt + 1] === end) {
+      ks = start + 2;
+      ke = vAt;
+      vs = vAt + 2;
+      ve = end;
+      r.pos = end;
+    } else r.pos = start;
     while (r.pos < end) {
       const tag = r.tag(end);
       const wt = tag & 7;
@@ -118,7 +132,7 @@ export class JsonObjectWriter {
       } else r.skip(wt, end);
     }
     const i = this.slot();
-    const buf = r.buf;
+    if (vs >= 0) this.valueBytes += ve - vs;
     this.keySrc[i] = buf;
     this.keyStart[i] = ks;
     this.keyEnd[i] = ke;
@@ -131,6 +145,7 @@ export class JsonObjectWriter {
 
   private addExtra(key: Uint8Array, kind: number, src: Uint8Array, start: number, end: number): void {
     const i = this.slot();
+    this.valueBytes += end - start;
     this.keySrc[i] = key;
     this.keyStart[i] = 0;
     this.keyEnd[i] = key.length;
@@ -170,8 +185,7 @@ export class JsonObjectWriter {
     const vEnd = this.valEnd;
     // One reservation for the object: fragments, plus per value its worst case (escaping grows a
     // string ×6, hex ×2, a number from a varint or fixed64 stays under 26 characters).
-    let need = frag[slots + 1];
-    for (let j = 0; j < slots; j++) need += 6 * (vEnd[slotEntry[j]] - vStart[slotEntry[j]]) + 26;
+    const need = frag[slots + 1] + 6 * this.valueBytes + 26 * slots;
     col.reserve(need);
     let b = col.bytes;
     let dv = this.colView.of(b);

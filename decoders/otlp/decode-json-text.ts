@@ -4,6 +4,7 @@
 import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN } from '../protowire.js';
 import { Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
 import { readAnyValue, anyValueToJson, jsonDouble, base64 } from './any-value.js';
+import { putHexWords } from './byte-words.js';
 
 const encoder = new TextEncoder();
 export const utf8 = (s: string): Uint8Array => encoder.encode(s);
@@ -12,22 +13,10 @@ export const utf8 = (s: string): Uint8Array => encoder.encode(s);
 const ATTRIBUTE_DEPTH = 5;
 
 const HEX = utf8('0123456789abcdef');
-/** The two lowercase hex digits of each byte value. */
-export const HEX_HIGH = Uint8Array.from({ length: 256 }, (_, c) => HEX[c >> 4]);
-export const HEX_LOW = Uint8Array.from({ length: 256 }, (_, c) => HEX[c & 15]);
-
 /** Lowercase hex of bytes [start, end). */
 export function writeHex(col: Utf8Column, src: Uint8Array, start: number, end: number): void {
   col.reserve((end - start) * 2);
-  const b = col.bytes;
-  let o = col.byteLength;
-  for (let i = start; i < end; i++) {
-    const c = src[i];
-    b[o] = HEX_HIGH[c];
-    b[o + 1] = HEX_LOW[c];
-    o += 2;
-  }
-  col.byteLength = o;
+  col.byteLength = putHexWords(col.dataView, col.byteLength, src, start, end);
 }
 
 /** Decimal digits of a non-negative safe integer at b[o] (room for 16 digits assumed); returns the
