@@ -2,8 +2,6 @@
 // the same run. Records per second for a typical projection and for all columns, the ratio to
 // protobufjs, peak RSS. CONTRAIL_BENCH_SCALE (default 1) scales the record counts.
 import { performance } from 'node:perf_hooks';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type protobuf from 'protobufjs';
 import type { RecordBatch } from 'apache-arrow';
 import { decodeOtlpLogs } from '../decoders/otlp/decode-logs.js';
@@ -87,17 +85,21 @@ type Decode = (seg: Uint8Array, ctx: DecodeContext, projection: readonly string[
 
 const ROUNDS = 5;
 
-// A full collection before each timed run, so no run pays for the garbage of the one before
-// (protobufjs leaves a lot).
-v8.setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+interface Rate {
+  /** Records per wall-clock second. */
+  wall: number;
+  /** Records per second of process CPU time: steadier than wall time on a shared machine, though it
+   * also counts GC helper threads (protobufjs keeps them busier than the decoders do). */
+  cpu: number;
+}
 
-/** Records per second of `fn`, which decodes and returns how many records it did. */
-function rate(fn: () => number): number {
-  collectGarbage();
+/** Rates of `fn`, which decodes and returns how many records it did. */
+function rate(fn: () => number): Rate {
   const t = performance.now();
+  const c = process.cpuUsage();
   const rows = fn();
-  return rows / ((performance.now() - t) / 1000);
+  const used = process.cpuUsage(c);
+  return { wall: rows / ((performance.now() - t) / 1000), cpu: rows / ((used.user + used.system) / 1e6) };
 }
 
 function median(xs: number[]): number {
@@ -125,22 +127,29 @@ function run(label: string, segment: Uint8Array, perSegment: number, repeat: num
   ours(typical)();
   ours(null)();
   expectRows = perSegment * perRound;
-  const pb: number[] = [];
-  const typ: number[] = [];
-  const all: number[] = [];
+  const pb: Rate[] = [];
+  const typ: Rate[] = [];
+  const all: Rate[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     pb.push(rate(baseline));
     typ.push(rate(ours(typical)));
     all.push(rate(ours(null)));
   }
-  const ratio = (xs: number[]) => median(xs.map((x, i) => x / pb[i])).toFixed(1);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(12);
+  const line = (xs: Rate[]) => {
+    const wall = `${fmt(median(xs.map((x) => x.wall)))} records/s`;
+    const cpu = `${fmt(median(xs.map((x) => x.cpu)))} per CPU-s`;
+    if (xs === pb) return `${wall}  ${cpu}`;
+    // Per-round ratios (same round, same machine state), then their median.
+    const ratio = (k: keyof Rate) => median(xs.map((x, i) => x[k] / pb[i][k])).toFixed(1).padStart(5);
+    return `${wall} ${ratio('wall')}×  ${cpu} ${ratio('cpu')}×`;
+  };
   const total = perSegment * perRound * ROUNDS;
-  console.log(`\n${label}: ${total.toLocaleString('en-US')} records (${ROUNDS} rounds × ${perRound} × segment of ${segment.length.toLocaleString('en-US')} bytes), medians`);
-  console.log(`  protobufjs full decode     ${fmt(median(pb))} records/s`);
+  console.log(`\n${label}: ${total.toLocaleString('en-US')} records (${ROUNDS} rounds × ${perRound} × segment of ${segment.length.toLocaleString('en-US')} bytes), medians; × = ratio to protobufjs`);
+  console.log(`  protobufjs full decode   ${line(pb)}`);
   console.log(`  contrail typical (${typical.join(',')})`);
-  console.log(`                             ${fmt(median(typ))} records/s  ${ratio(typ)}× protobufjs`);
-  console.log(`  contrail all columns       ${fmt(median(all))} records/s  ${ratio(all)}× protobufjs`);
+  console.log(`                           ${line(typ)}`);
+  console.log(`  contrail all columns     ${line(all)}`);
 }
 
 const logsPer = 10_000;
