@@ -63,6 +63,7 @@ export class JsonObjectWriter {
   private readonly tText = new Utf8Column(false, 256);
   private tTextView: DataView = new DataView(new ArrayBuffer(0));
   private readonly colView = new DataViewCache();
+  private readonly srcView = new DataViewCache();
 
   constructor(private readonly r: WireReader) {}
 
@@ -208,8 +209,8 @@ export class JsonObjectWriter {
       const vs = vStart[e];
       const ve = vEnd[e];
       let next: number;
-      if (kind === VALUE_ANY) next = putScalarAnyValue(b, o, src, vs, ve);
-      else if (kind === VALUE_STRING) next = putAsciiJsonString(b, o, src, vs, ve);
+      if (kind === VALUE_ANY) next = putScalarAnyValue(dv, b, o, this.srcView.of(src), src, vs, ve);
+      else if (kind === VALUE_STRING) next = putAsciiJsonString(dv, b, o, this.srcView.of(src), src, vs, ve);
       else {
         b[o] = 0x22;
         o = putHexWords(dv, o + 1, src, vs, ve);
@@ -360,10 +361,18 @@ export class JsonObjectWriter {
 }
 
 /** Writes bytes [s, e) as a JSON string at b[o] when they are ASCII needing no escapes; returns the
- * new position, or -1 (nothing committed) otherwise. */
-function putAsciiJsonString(b: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
+ * new position, or -1 (nothing committed) otherwise. Four bytes at a time through the DataViews `dv`
+ * (over b) and `sv` (over src). */
+function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, e: number): number {
   b[o++] = 0x22;
-  for (let k = s; k < e; k++) {
+  let k = s;
+  for (; k + 4 <= e; k += 4) {
+    const w = sv.getInt32(k, true);
+    if (needsEscape4(w)) return -1;
+    dv.setInt32(o, w, true);
+    o += 4;
+  }
+  for (; k < e; k++) {
     const c = src[k];
     if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) return -1;
     b[o++] = c;
@@ -372,16 +381,25 @@ function putAsciiJsonString(b: Uint8Array, o: number, src: Uint8Array, s: number
   return o;
 }
 
+/** Whether any of the four bytes of w is ≥ 0x80, < 0x20, '"' or '\\' (SWAR: a byte's high bit in
+ * each term flags it; exact once no byte has its own high bit set, which the first term covers). */
+function needsEscape4(w: number): boolean {
+  const quote = w ^ 0x22222222;
+  const backslash = w ^ 0x5c5c5c5c;
+  const flags = w | ((w - 0x20202020) & ~w) | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash);
+  return (flags & 0x80808080) !== 0;
+}
+
 const TRUE = utf8('true');
 const FALSE = utf8('false');
 
 /** The common AnyValue encodings — a lone string (1-byte length), int (up to 7 varint bytes, so
  * below 2^49) or bool member — written at b[o]; returns the new position, or -1 for anything else. */
-function putScalarAnyValue(b: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
+function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, e: number): number {
   const tag = src[s];
   if (tag === 0x0a) {
     if (s + 2 + src[s + 1] !== e) return -1; // also declines lengths ≥ 0x80 (multi-byte varints)
-    return putAsciiJsonString(b, o, src, s + 2, e);
+    return putAsciiJsonString(dv, b, o, sv, src, s + 2, e);
   }
   if (tag === 0x18) {
     if (e - s > 8 || e - s < 2) return -1;
