@@ -25,7 +25,12 @@ const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, c) => DIGITS.charCodeAt(c
 
 /** Lowercase hex of src[s..e) at b[o] (b seen through `dv`); returns the position after it. */
 export function putHexWords(dv: DataView, o: number, src: Uint8Array, s: number, e: number): number {
-  for (let k = s; k < e; k++) {
+  let k = s;
+  for (; k + 2 <= e; k += 2) {
+    dv.setInt32(o, HEX_PAIR[src[k]] | (HEX_PAIR[src[k + 1]] << 16), true);
+    o += 4;
+  }
+  if (k < e) {
     dv.setUint16(o, HEX_PAIR[src[k]], true);
     o += 2;
   }

@@ -120,7 +120,7 @@ test('JsonObjectWriter writes what the reference formatter writes, record after 
     const extras: Extra[] = [];
     if (rand() < 0.6) extras.push({ kind: 'json', key: 'otel.scope.name', bytes: constants[rec % 3 === 0 ? 0 : Math.floor(rand() * 3)] });
     if (rand() < 0.3) extras.push({ kind: 'string', key: rand() < 0.5 ? 'a' : 'otel.severity_text', bytes: Uint8Array.from(randomText(rand, false)) });
-    if (rand() < 0.3) extras.push({ kind: 'hex', key: 'otel.span_id', bytes: Uint8Array.from({ length: 8 }, () => Math.floor(rand() * 256)) });
+    if (rand() < 0.3) extras.push({ kind: 'hex', key: 'otel.span_id', bytes: Uint8Array.from({ length: Math.floor(rand() * 10) }, () => Math.floor(rand() * 256)) });
     records.push({ kvs, extras });
   }
   const buf = Uint8Array.from(payload);
