@@ -140,6 +140,21 @@ export class Int64Column {
   }
 }
 
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** A DataView over a Uint8Array, remade only when the array changes (a buffer regrows). */
+export class DataViewCache {
+  private bytes: Uint8Array | undefined;
+  private view: DataView = EMPTY_VIEW;
+  of(b: Uint8Array): DataView {
+    if (b !== this.bytes) {
+      this.bytes = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return this.view;
+  }
+}
+
 /** Plain Utf8. Callers may write bytes directly: `reserve(n)`, `bytes[byteLength++] = …`, `endValue()`. */
 export class Utf8Column {
   bytes: Uint8Array;
@@ -149,6 +164,9 @@ export class Utf8Column {
   private readonly validity: Validity | undefined;
   /** First row appended by appendUtf8Deferred and not yet checked; -1 when none. */
   private uncheckedFrom = -1;
+  private readonly ownView = new DataViewCache();
+  /** Over the source of the last short copy (usually the same payload, row after row). */
+  private readonly srcView = new DataViewCache();
   /** `initialBytes`: expected bytes per batch (e.g. from the segment size), saving regrowth copies. */
   constructor(nullable = false, initialBytes = INITIAL_ROWS * 16) {
     this.validity = nullable ? new Validity() : undefined;
@@ -209,12 +227,10 @@ export class Utf8Column {
     } else b.set(src.subarray(start, end), o);
     this.byteLength = o + n;
   }
-  private readonly ownView = new DataViewCache();
   /** A DataView over `bytes` (remade when they regrow), for callers writing multi-byte words. */
   get dataView(): DataView {
     return this.ownView.of(this.bytes);
   }
-  private readonly srcView = new DataViewCache();
   writeUtf8(src: Uint8Array, start: number, end: number): void {
     if (isValidUtf8(src, start, end)) this.writeRaw(src, start, end);
     else this.writeString(repairUtf8(src, start, end));
@@ -308,21 +324,6 @@ export class Utf8Column {
 }
 
 const encoder = new TextEncoder();
-
-const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
-
-/** A DataView over a Uint8Array, remade only when the array changes (a buffer regrows). */
-export class DataViewCache {
-  private bytes: Uint8Array | undefined;
-  private view: DataView = EMPTY_VIEW;
-  of(b: Uint8Array): DataView {
-    if (b !== this.bytes) {
-      this.bytes = b;
-      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    }
-    return this.view;
-  }
-}
 
 /** No value in rows [from, to) starts with a UTF-8 continuation byte. */
 function startsOnBoundaries(b: Uint8Array, offsets: Int32Array, from: number, to: number): boolean {

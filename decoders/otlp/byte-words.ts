@@ -2,8 +2,6 @@
 // loads and stores (unaligned ones included), so moving four bytes costs about what one byte costs
 // in a Uint8Array loop, and there is no per-call setup as with `Uint8Array.set` on a fresh subarray.
 
-export { DataViewCache } from '../columns.js';
-
 /** Copies n bytes: src[s..s+n) (also seen through `sv`) → b[o..o+n) (also seen through `dv`). */
 export function copyWords(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, n: number): void {
   let k = 0;

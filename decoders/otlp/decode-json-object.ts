@@ -5,8 +5,8 @@
 // between values (`{"key":`, `,"key2":`, `}`) — and when the next record's keys are byte-for-byte the
 // same sequence it only copies fragments and formats values.
 import { type WireReader, WIRE_LEN } from '../protowire.js';
-import { Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
-import { DataViewCache, copyWords, equalWords, putHexWords } from './byte-words.js';
+import { DataViewCache, Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
+import { copyWords, equalWords, putHexWords } from './byte-words.js';
 import { putUint, utf8, writeAnyValueJson, writeJsonString } from './decode-json-text.js';
 
 const VALUE_ANY = 0; // AnyValue message in the payload
@@ -65,10 +65,10 @@ export class JsonObjectWriter {
   private readonly colView = new DataViewCache();
   private readonly srcView = new DataViewCache();
 
-  constructor(private readonly r: WireReader) {}
-
   /** Total length of the entries' value ranges (bounds the text written for them). */
   private valueBytes = 0;
+
+  constructor(private readonly r: WireReader) {}
 
   reset(): void {
     this.n = 0;
