@@ -13,6 +13,7 @@ export const utf8 = (s: string): Uint8Array => encoder.encode(s);
 const ATTRIBUTE_DEPTH = 5;
 
 const HEX = utf8('0123456789abcdef');
+
 /** Lowercase hex of bytes [start, end). */
 export function writeHex(col: Utf8Column, src: Uint8Array, start: number, end: number): void {
   col.reserve((end - start) * 2);
@@ -168,7 +169,8 @@ export function writeAnyValueJson(col: Utf8Column, r: WireReader, start: number,
   }
 }
 
-/** §6 body → msg text: strings as is, scalars as text, arrays/kvlists as JSON, absent → "". */
+/** §6 body → msg text: strings as is, scalars as text, arrays/kvlists as JSON, absent → "". A string's
+ * UTF-8 is checked (and repaired) when the column is finished, for the whole batch at once. */
 export function writeAnyValueText(col: Utf8Column, r: WireReader, start: number, end: number, depth = 4): void {
   const f = lastMember(r, start, end);
   switch (f) {
