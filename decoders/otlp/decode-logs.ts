@@ -207,7 +207,11 @@ class LogsDecoder {
     }
     const msg = this.msg;
     if (msg) {
-      if (this.bodyStart >= 0) writeAnyValueText(msg, r, this.bodyStart, this.bodyEnd);
+      const bs = this.bodyStart;
+      const be = this.bodyEnd;
+      // The usual body, a lone short string member, is copied straight (UTF-8 checked at finish()).
+      if (bs >= 0 && buf[bs] === 0x0a && buf[bs + 1] < 0x80 && bs + 2 + buf[bs + 1] === be) msg.writeUtf8Deferred(buf, bs + 2, be);
+      else if (bs >= 0) writeAnyValueText(msg, r, bs, be);
       msg.endValue();
     }
     if (props) this.writeProperties(props, this.properties!);
