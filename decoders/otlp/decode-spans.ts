@@ -311,6 +311,15 @@ class SpansDecoder {
 
   /** The span's events or links (their message ranges) as a JSON array. */
   private writeNested(col: Utf8Column, ranges: Int32Array, count: number, events: boolean): void {
+    if (count === 0) {
+      // Most spans have neither: `[]`.
+      col.reserve(2);
+      col.bytes[col.byteLength] = 0x5b;
+      col.bytes[col.byteLength + 1] = 0x5d;
+      col.byteLength += 2;
+      col.endValue();
+      return;
+    }
     col.writeByte(0x5b);
     for (let i = 0; i < count; i++) {
       if (i > 0) col.writeByte(0x2c);
