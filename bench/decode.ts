@@ -1,6 +1,7 @@
 // Decoder throughput: OTLP segments → Arrow batches, against protobufjs decoding the same bytes in
-// the same run. Records per second for a typical projection and for all columns, the ratio to
-// protobufjs, peak RSS. CONTRAIL_BENCH_SCALE (default 1) scales the record counts.
+// the same run. Records per second (wall clock and CPU time, medians of 5 rounds) for a typical
+// projection and for all columns, the ratios to protobufjs, peak RSS. CONTRAIL_BENCH_SCALE (default 1)
+// scales the record counts.
 import { performance } from 'node:perf_hooks';
 import type protobuf from 'protobufjs';
 import type { RecordBatch } from 'apache-arrow';
@@ -83,35 +84,73 @@ function metricsSegment(points: number): Uint8Array {
 
 type Decode = (seg: Uint8Array, ctx: DecodeContext, projection: readonly string[] | null) => Iterable<RecordBatch>;
 
-function time(fn: () => number): { seconds: number; rows: number } {
-  const t = performance.now();
-  const rows = fn();
-  return { seconds: (performance.now() - t) / 1000, rows };
+const ROUNDS = 5;
+
+interface Rate {
+  /** Records per wall-clock second. */
+  wall: number;
+  /** Records per second of process CPU time: steadier than wall time on a shared machine, though it
+   * also counts GC helper threads (protobufjs keeps them busier than the decoders do). */
+  cpu: number;
 }
 
+/** Rates of `fn`, which decodes and returns how many records it did. */
+function rate(fn: () => number): Rate {
+  const t = performance.now();
+  const c = process.cpuUsage();
+  const rows = fn();
+  const used = process.cpuUsage(c);
+  return { wall: rows / ((performance.now() - t) / 1000), cpu: rows / ((used.user + used.system) / 1e6) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** The records are split into ROUNDS rounds; each round times protobufjs, then the typical projection,
+ * then all columns, each warmed up once beforehand. Figures are medians over the rounds; ratios are
+ * medians of the per-round ratios (same round, same machine state). */
 function run(label: string, segment: Uint8Array, perSegment: number, repeat: number, decode: Decode, typical: string[], type: protobuf.Type): void {
+  const perRound = Math.max(1, Math.round(repeat / ROUNDS));
+  let expectRows = -1;
   const ours = (projection: string[] | null) => () => {
     let rows = 0;
-    for (let r = 0; r < repeat; r++) for (const b of decode(segment, CTX, projection)) rows += b.numRows;
+    for (let r = 0; r < perRound; r++) for (const b of decode(segment, CTX, projection)) rows += b.numRows;
+    if (expectRows >= 0 && rows !== expectRows) throw new Error(`decoded ${rows} records, expected ${expectRows}`);
     return rows;
   };
   const baseline = () => {
-    for (let r = 0; r < repeat; r++) type.decode(segment);
-    return perSegment * repeat;
+    for (let r = 0; r < perRound; r++) type.decode(segment);
+    return perSegment * perRound;
   };
-  ours(typical)(); // warm-up
   baseline();
-  const pb = time(baseline);
-  const typ = time(ours(typical));
-  const all = time(ours(null));
-  const rate = (x: { seconds: number; rows: number }) => x.rows / x.seconds;
+  ours(typical)();
+  ours(null)();
+  expectRows = perSegment * perRound;
+  const pb: Rate[] = [];
+  const typ: Rate[] = [];
+  const all: Rate[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    pb.push(rate(baseline));
+    typ.push(rate(ours(typical)));
+    all.push(rate(ours(null)));
+  }
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(12);
-  console.log(`\n${label}: ${(perSegment * repeat).toLocaleString('en-US')} records (${repeat} × segment of ${segment.length.toLocaleString('en-US')} bytes)`);
-  console.log(`  protobufjs full decode     ${fmt(rate(pb))} records/s`);
+  const line = (xs: Rate[]) => {
+    const wall = `${fmt(median(xs.map((x) => x.wall)))} records/s`;
+    const cpu = `${fmt(median(xs.map((x) => x.cpu)))} per CPU-s`;
+    if (xs === pb) return `${wall}  ${cpu}`;
+    // Per-round ratios (same round, same machine state), then their median.
+    const ratio = (k: keyof Rate) => median(xs.map((x, i) => x[k] / pb[i][k])).toFixed(1).padStart(5);
+    return `${wall} ${ratio('wall')}×  ${cpu} ${ratio('cpu')}×`;
+  };
+  const total = perSegment * perRound * ROUNDS;
+  console.log(`\n${label}: ${total.toLocaleString('en-US')} records (${ROUNDS} rounds × ${perRound} × segment of ${segment.length.toLocaleString('en-US')} bytes), medians; × = ratio to protobufjs`);
+  console.log(`  protobufjs full decode   ${line(pb)}`);
   console.log(`  contrail typical (${typical.join(',')})`);
-  console.log(`                             ${fmt(rate(typ))} records/s  ${(rate(typ) / rate(pb)).toFixed(1)}× protobufjs`);
-  console.log(`  contrail all columns       ${fmt(rate(all))} records/s  ${(rate(all) / rate(pb)).toFixed(1)}× protobufjs`);
-  if (typ.rows !== perSegment * repeat) console.log(`  (rows decoded: ${typ.rows})`);
+  console.log(`                           ${line(typ)}`);
+  console.log(`  contrail all columns     ${line(all)}`);
 }
 
 const logsPer = 10_000;

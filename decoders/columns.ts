@@ -140,6 +140,21 @@ export class Int64Column {
   }
 }
 
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** A DataView over a Uint8Array, remade only when the array changes (a buffer regrows). */
+export class DataViewCache {
+  private bytes: Uint8Array | undefined;
+  private view: DataView = EMPTY_VIEW;
+  of(b: Uint8Array): DataView {
+    if (b !== this.bytes) {
+      this.bytes = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return this.view;
+  }
+}
+
 /** Plain Utf8. Callers may write bytes directly: `reserve(n)`, `bytes[byteLength++] = …`, `endValue()`. */
 export class Utf8Column {
   bytes: Uint8Array;
@@ -149,6 +164,9 @@ export class Utf8Column {
   private readonly validity: Validity | undefined;
   /** First row appended by appendUtf8Deferred and not yet checked; -1 when none. */
   private uncheckedFrom = -1;
+  private readonly ownView = new DataViewCache();
+  /** Over the source of the last short copy (usually the same payload, row after row). */
+  private readonly srcView = new DataViewCache();
   /** `initialBytes`: expected bytes per batch (e.g. from the segment size), saving regrowth copies. */
   constructor(nullable = false, initialBytes = INITIAL_ROWS * 16) {
     this.validity = nullable ? new Validity() : undefined;
@@ -197,15 +215,31 @@ export class Utf8Column {
     const n = end - start;
     this.reserve(n);
     const b = this.bytes;
-    let o = this.byteLength;
-    // Short copies by hand: subarray() allocates a view per call.
-    if (n < 64) for (let i = start; i < end; i++) b[o++] = src[i];
-    else b.set(src.subarray(start, end), o);
-    this.byteLength += n;
+    const o = this.byteLength;
+    if (n < 16) for (let i = 0; i < n; i++) b[o + i] = src[start + i];
+    else if (n < 256) {
+      // Short copies four bytes at a time through (cached) DataViews: subarray() allocates a view per call.
+      const dv = this.ownView.of(b);
+      const sv = this.srcView.of(src);
+      let i = 0;
+      for (; i + 4 <= n; i += 4) dv.setUint32(o + i, sv.getUint32(start + i, true), true);
+      for (; i < n; i++) b[o + i] = src[start + i];
+    } else b.set(src.subarray(start, end), o);
+    this.byteLength = o + n;
+  }
+  /** A DataView over `bytes` (remade when they regrow), for callers writing multi-byte words. */
+  get dataView(): DataView {
+    return this.ownView.of(this.bytes);
   }
   writeUtf8(src: Uint8Array, start: number, end: number): void {
     if (isValidUtf8(src, start, end)) this.writeRaw(src, start, end);
     else this.writeString(repairUtf8(src, start, end));
+  }
+  /** writeUtf8 with the check deferred to finish(), as appendUtf8Deferred does; the value being
+   * written may also hold other (valid) bytes. */
+  writeUtf8Deferred(src: Uint8Array, start: number, end: number): void {
+    if (this.uncheckedFrom < 0) this.uncheckedFrom = this.length;
+    this.writeRaw(src, start, end);
   }
   /**
    * appendUtf8 with the check deferred to finish(): the bytes are copied now, and finish() validates
@@ -336,6 +370,13 @@ export function isValidUtf8(b: Uint8Array, start: number, end: number): boolean 
   return true;
 }
 
+/** FNV-1a over bytes [start, end). */
+function hashBytes(src: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
+  return h;
+}
+
 /** Dictionary<Utf8, Int32>: values hashed by their bytes, codes per row. Codes restart each batch. */
 export class DictionaryColumn {
   codes = new Int32Array(INITIAL_ROWS);
@@ -381,11 +422,14 @@ export class DictionaryColumn {
   }
   codeOfUtf8(src: Uint8Array, start: number, end: number): number {
     if (src === this.lastSrc && start === this.lastStart && end === this.lastEnd) return this.lastCode;
-    let code: number;
-    if (isValidUtf8(src, start, end)) code = this.codeOf(src, start, end);
-    else {
-      const b = encoder.encode(repairUtf8(src, start, end));
-      code = this.codeOf(b, 0, b.length);
+    // Bytes equal to a dictionary value are valid UTF-8 (values are), so only new ones are checked.
+    let code = this.find(src, start, end, hashBytes(src, start, end));
+    if (code < 0) {
+      if (isValidUtf8(src, start, end)) code = this.codeOf(src, start, end);
+      else {
+        const b = encoder.encode(repairUtf8(src, start, end));
+        code = this.codeOf(b, 0, b.length);
+      }
     }
     this.lastSrc = src;
     this.lastStart = start;
@@ -394,8 +438,20 @@ export class DictionaryColumn {
   }
   /** Code of valid UTF-8 bytes, adding them to the dictionary when new. */
   codeOf(src: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
+    const h = hashBytes(src, start, end);
+    const found = this.find(src, start, end, h);
+    if (found >= 0) return found;
+    const vals = this.values;
+    const code = vals.length;
+    vals.appendRaw(src, start, end);
+    if (code === this.hashes.length) this.hashes = grow(this.hashes, code + 1);
+    this.hashes[code] = h;
+    if ((code + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
+    else this.insert(code, h);
+    return code;
+  }
+  /** Code of the value equal to bytes [start, end) with hash h, or -1. */
+  private find(src: Uint8Array, start: number, end: number, h: number): number {
     const mask = this.table.length - 1;
     const vals = this.values;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -414,13 +470,7 @@ export class DictionaryColumn {
       }
       if (same) return code;
     }
-    const code = vals.length;
-    vals.appendRaw(src, start, end);
-    if (code === this.hashes.length) this.hashes = grow(this.hashes, code + 1);
-    this.hashes[code] = h;
-    if ((code + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
-    else this.insert(code, h);
-    return code;
+    return -1;
   }
   private insert(code: number, h: number): void {
     const mask = this.table.length - 1;
@@ -471,14 +521,19 @@ export class FixedDictionaryColumn {
 }
 
 export function utf8Vector(values: readonly string[]): Vector<Utf8> {
-  const col = new Utf8Column();
+  let bytes = 0;
+  for (const v of values) bytes += v.length * 3;
+  const col = new Utf8Column(false, bytes);
+  col.presize(values.length);
   for (const v of values) col.appendString(v);
-  return makeVector(col.finish());
+  return makeVector(col.finish(true));
 }
 
-/** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0. */
-export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, length: number): Data {
-  return makeData({ type, length, data: new Int32Array(length), dictionary });
+/** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0.
+ * `zeros` (at least `length` long) lets the constant columns of a batch share one codes buffer. */
+export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, length: number, zeros?: Int32Array): Data {
+  const codes = zeros && zeros.length >= length ? zeros.subarray(0, length) : new Int32Array(length);
+  return makeData({ type, length, data: codes, dictionary });
 }
 
 export function constantTimestampData(value: bigint, length: number): Data<TimestampNanosecond> {

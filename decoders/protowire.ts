@@ -14,7 +14,12 @@ export const MAX_DEPTH = 64;
 export class WireReader {
   /** Current position; advanced by every read. */
   pos = 0;
-  constructor(readonly buf: Uint8Array) {}
+  readonly buf: Uint8Array;
+  constructor(buf: Uint8Array) {
+    // A plain Uint8Array view even for a Buffer: byte loads in the hot loops then see one array
+    // class (payload bytes and the decoders' own Uint8Array constants), not two.
+    this.buf = buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
 
   private view?: DataView;
   get dataView(): DataView {

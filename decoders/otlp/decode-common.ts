@@ -66,10 +66,12 @@ export class BatchAssembler {
 
   /** `variable(name)` returns the finished data of a non-constant projected column. */
   batch(length: number, variable: (name: string) => Data): RecordBatch {
+    // Every constant column's codes are zeros: one shared (read-only) buffer serves them all.
+    const zeros = this.dictionaries.size > 0 ? new Int32Array(length) : undefined;
     const children = this.fields.map((f) => {
       if (f.name === 'insert_time') return constantTimestampData(this.ctx.insertTime, length);
       const dict = this.dictionaries.get(f.name);
-      if (dict) return constantDictionaryData(f.type as Dictionary<Utf8, Int32>, dict, length);
+      if (dict) return constantDictionaryData(f.type as Dictionary<Utf8, Int32>, dict, length, zeros);
       return variable(f.name);
     });
     const data = makeData({ type: new Struct(this.fields), length, children, nullCount: 0 });

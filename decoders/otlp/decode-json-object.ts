@@ -5,8 +5,9 @@
 // between values (`{"key":`, `,"key2":`, `}`) — and when the next record's keys are byte-for-byte the
 // same sequence it only copies fragments and formats values.
 import { type WireReader, WIRE_LEN } from '../protowire.js';
-import { Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
-import { utf8, writeAnyValueJson, writeJsonString } from './decode-json-text.js';
+import { DataViewCache, Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
+import { copyWords, equalWords, putHexWords } from './byte-words.js';
+import { putUint, utf8, writeAnyValueJson, writeJsonString } from './decode-json-text.js';
 
 const VALUE_ANY = 0; // AnyValue message in the payload
 const VALUE_JSON = 1; // bytes already JSON text
@@ -15,8 +16,9 @@ const VALUE_STRING = 3; // UTF-8 bytes to write as a JSON string
 const VALUE_HEX = 4; // bytes to write as a JSON string of lowercase hex
 
 const NULL = utf8('null');
-const HEX = utf8('0123456789abcdef');
 const INITIAL = 32;
+/** From this length on, copying a template fragment with one `set` beats a word loop. */
+const VIEW_MIN = 64;
 
 function grown32(a: Int32Array, cap: number): Int32Array {
   const b = new Int32Array(cap);
@@ -46,17 +48,31 @@ export class JsonObjectWriter {
   private tKeySrc: Uint8Array[] = [];
   private tKeyStart: Int32Array = new Int32Array(INITIAL);
   private tKeyEnd: Int32Array = new Int32Array(INITIAL);
-  /** Entries written, in key order (duplicates dropped). */
-  private tOrder: Int32Array = new Int32Array(INITIAL);
-  private tCount = 0;
-  /** Fragment j = tText[tFrag[j] .. tFrag[j+1]); fragment tCount closes the object. */
+  /** Per entry: 1 when its value is constant text (VALUE_JSON, VALUE_NULL), baked into the fragments. */
+  private tConstant: Uint8Array = new Uint8Array(INITIAL);
+  private tValSrc: Uint8Array[] = [];
+  private tValStart: Int32Array = new Int32Array(INITIAL);
+  private tValEnd: Int32Array = new Int32Array(INITIAL);
+  /** Entries whose value is formatted per row, in key order (duplicates and constants dropped). */
+  private tSlot: Int32Array = new Int32Array(INITIAL);
+  private tSlots = 0;
+  /** Fragment j = tText[tFrag[j] .. tFrag[j+1]) precedes slot j; fragment tSlots closes the object. */
   private tFrag: Int32Array = new Int32Array(INITIAL + 2);
-  private readonly tText = new Utf8Column();
+  /** Views of the fragments long enough that one native copy beats a byte loop. */
+  private tFragView: Array<Uint8Array | undefined> = [];
+  private readonly tText = new Utf8Column(false, 256);
+  private tTextView: DataView = new DataView(new ArrayBuffer(0));
+  private readonly colView = new DataViewCache();
+  private readonly srcView = new DataViewCache();
+
+  /** Total length of the entries' value ranges (bounds the text written for them). */
+  private valueBytes = 0;
 
   constructor(private readonly r: WireReader) {}
 
   reset(): void {
     this.n = 0;
+    this.valueBytes = 0;
   }
 
   get size(): number {
@@ -84,11 +100,21 @@ export class JsonObjectWriter {
   /** Adds the KeyValue message in [start, end) of the reader's buffer; a missing value is null. */
   addKeyValue(start: number, end: number): void {
     const r = this.r;
-    r.pos = start;
+    const buf = r.buf;
     let ks = start;
     let ke = start;
     let vs = -1;
     let ve = -1;
+    // The usual encoding: key (field 1) then value (field 2), both with one-byte lengths, nothing else.
+    const kl = buf[start + 1];
+    const vAt = start + 2 + kl;
+    if (buf[start] === 0x0a && kl < 0x80 && vAt + 2 <= end && buf[vAt] === 0x12 && buf[vAt + 1] < 0x80 && vAt + 2 + buf[vAt + 1] === end) {
+      ks = start + 2;
+      ke = vAt;
+      vs = vAt + 2;
+      ve = end;
+      r.pos = end;
+    } else r.pos = start;
     while (r.pos < end) {
       const tag = r.tag(end);
       const wt = tag & 7;
@@ -107,7 +133,7 @@ export class JsonObjectWriter {
       } else r.skip(wt, end);
     }
     const i = this.slot();
-    const buf = r.buf;
+    if (vs >= 0) this.valueBytes += ve - vs;
     this.keySrc[i] = buf;
     this.keyStart[i] = ks;
     this.keyEnd[i] = ke;
@@ -120,6 +146,7 @@ export class JsonObjectWriter {
 
   private addExtra(key: Uint8Array, kind: number, src: Uint8Array, start: number, end: number): void {
     const i = this.slot();
+    this.valueBytes += end - start;
     this.keySrc[i] = key;
     this.keyStart[i] = 0;
     this.keyEnd[i] = key.length;
@@ -147,44 +174,47 @@ export class JsonObjectWriter {
 
   /** Writes `{…}` into the column's current value (the caller ends the value). */
   writeTo(col: Utf8Column): void {
-    if (!this.sameKeysAsTemplate()) this.buildTemplate();
+    if (!this.sameAsTemplate()) this.buildTemplate();
     const text = this.tText.bytes;
+    const tv = this.tTextView;
     const frag = this.tFrag;
-    const order = this.tOrder;
-    const count = this.tCount;
+    const views = this.tFragView;
+    const slotEntry = this.tSlot;
+    const slots = this.tSlots;
     const kinds = this.valKind;
     const vStart = this.valStart;
     const vEnd = this.valEnd;
     // One reservation for the object: fragments, plus per value its worst case (escaping grows a
     // string ×6, hex ×2, a number from a varint or fixed64 stays under 26 characters).
-    let need = frag[count + 1];
-    for (let j = 0; j < count; j++) need += 6 * (vEnd[order[j]] - vStart[order[j]]) + 26;
+    const need = frag[slots + 1] + 6 * this.valueBytes + 26 * slots;
     col.reserve(need);
     let b = col.bytes;
+    let dv = this.colView.of(b);
     let o = col.byteLength;
-    for (let j = 0; j < count; j++) {
-      for (let k = frag[j], stop = frag[j + 1]; k < stop; k++) b[o++] = text[k];
-      const e = order[j];
+    for (let j = 0; ; j++) {
+      const view = views[j];
+      if (view !== undefined) {
+        b.set(view, o);
+        o += view.length;
+      } else {
+        const fs = frag[j];
+        const n = frag[j + 1] - fs;
+        copyWords(dv, b, o, tv, text, fs, n);
+        o += n;
+      }
+      if (j === slots) break;
+      const e = slotEntry[j];
       const kind = kinds[e];
       const src = this.valSrc[e];
       const vs = vStart[e];
       const ve = vEnd[e];
-      let next = -1;
-      if (kind === VALUE_ANY) next = putScalarAnyValue(b, o, src, vs, ve);
-      else if (kind === VALUE_STRING) next = putAsciiJsonString(b, o, src, vs, ve);
-      else if (kind === VALUE_JSON) {
-        for (let k = vs; k < ve; k++) b[o++] = src[k];
-        continue;
-      } else if (kind === VALUE_HEX) {
+      let next: number;
+      if (kind === VALUE_ANY) next = putScalarAnyValue(dv, b, o, this.srcView.of(src), src, vs, ve);
+      else if (kind === VALUE_STRING) next = putAsciiJsonString(dv, b, o, this.srcView.of(src), src, vs, ve);
+      else {
+        b[o] = 0x22;
+        o = putHexWords(dv, o + 1, src, vs, ve);
         b[o++] = 0x22;
-        for (let k = vs; k < ve; k++) {
-          b[o++] = HEX[src[k] >> 4];
-          b[o++] = HEX[src[k] & 15];
-        }
-        b[o++] = 0x22;
-        continue;
-      } else {
-        for (let k = 0; k < 4; k++) b[o++] = NULL[k];
         continue;
       }
       if (next >= 0) {
@@ -198,25 +228,38 @@ export class JsonObjectWriter {
       else writeJsonString(col, src, vs, ve);
       col.reserve(need);
       b = col.bytes;
+      dv = this.colView.of(b);
       o = col.byteLength;
     }
-    for (let k = frag[count], stop = frag[count + 1]; k < stop; k++) b[o++] = text[k];
     col.byteLength = o;
   }
 
-  /** True when the current keys are, in order, byte-equal to the template's (which implies they are
-   * valid UTF-8: template keys are). */
-  private sameKeysAsTemplate(): boolean {
+  /** True when the current entries match the template: keys byte-equal in order (which implies they
+   * are valid UTF-8: template keys are), constant values where the template has them, the same ones. */
+  private sameAsTemplate(): boolean {
     const n = this.n;
     if (n !== this.tKeyCount) return false;
+    const kinds = this.valKind;
     for (let i = 0; i < n; i++) {
+      const kind = kinds[i];
+      const constant = kind === VALUE_JSON || kind === VALUE_NULL ? 1 : 0;
+      if (constant !== this.tConstant[i]) return false;
+      if (kind === VALUE_JSON) {
+        if (this.valSrc[i] !== this.tValSrc[i] || this.valStart[i] !== this.tValStart[i] || this.valEnd[i] !== this.tValEnd[i]) return false;
+      }
       const a = this.keySrc[i];
       const as = this.keyStart[i];
       const len = this.keyEnd[i] - as;
       const b = this.tKeySrc[i];
       const bs = this.tKeyStart[i];
       if (this.tKeyEnd[i] - bs !== len) return false;
-      if (a === b && as === bs) continue;
+      if (a === b) {
+        if (as === bs) continue;
+        if (a === this.r.buf) {
+          if (!equalWords(this.r.dataView, a, as, bs, len)) return false;
+          continue;
+        }
+      }
       for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
     }
     return true;
@@ -225,10 +268,14 @@ export class JsonObjectWriter {
   private buildTemplate(): void {
     const n = this.n;
     if (this.tKeyStart.length < n) {
-      this.tKeyStart = new Int32Array(this.keyStart.length);
-      this.tKeyEnd = new Int32Array(this.keyStart.length);
-      this.tOrder = new Int32Array(this.keyStart.length);
-      this.tFrag = new Int32Array(this.keyStart.length + 2);
+      const cap = this.keyStart.length;
+      this.tKeyStart = new Int32Array(cap);
+      this.tKeyEnd = new Int32Array(cap);
+      this.tConstant = new Uint8Array(cap);
+      this.tValStart = new Int32Array(cap);
+      this.tValEnd = new Int32Array(cap);
+      this.tSlot = new Int32Array(cap);
+      this.tFrag = new Int32Array(cap + 2);
     }
     // Invalid UTF-8 keys are replaced by their repaired bytes (compared and written as such).
     for (let i = 0; i < n; i++) {
@@ -245,7 +292,7 @@ export class JsonObjectWriter {
       this.keyChecked[i] = 1;
     }
     // Stable insertion sort of entry indices: equal keys keep arrival order, so the later is last.
-    const order = this.tOrder;
+    const order = this.tSlot;
     for (let i = 0; i < n; i++) {
       let j = i;
       while (j > 0 && this.compareKeys(order[j - 1], i) > 0) {
@@ -257,26 +304,43 @@ export class JsonObjectWriter {
     const text = this.tText;
     text.byteLength = 0;
     const frag = this.tFrag;
-    let count = 0;
+    frag[0] = 0;
+    let slots = 0;
+    let written = 0;
     for (let j = 0; j < n; j++) {
       const e = order[j];
       if (j + 1 < n && this.compareKeys(e, order[j + 1]) === 0) continue;
-      frag[count] = text.byteLength;
-      text.writeByte(count === 0 ? 0x7b : 0x2c);
+      text.writeByte(written++ === 0 ? 0x7b : 0x2c);
       writeJsonString(text, this.keySrc[e], this.keyStart[e], this.keyEnd[e]);
       text.writeByte(0x3a);
-      order[count++] = e;
+      const kind = this.valKind[e];
+      if (kind === VALUE_JSON) text.writeRaw(this.valSrc[e], this.valStart[e], this.valEnd[e]);
+      else if (kind === VALUE_NULL) text.writeRaw(NULL, 0, NULL.length);
+      else {
+        order[slots++] = e; // slots ≤ j: the entries still to visit are not overwritten
+        frag[slots] = text.byteLength;
+      }
     }
-    frag[count] = text.byteLength;
-    if (count === 0) text.writeByte(0x7b);
+    if (written === 0) text.writeByte(0x7b);
     text.writeByte(0x7d);
-    frag[count + 1] = text.byteLength;
-    this.tCount = count;
+    frag[slots + 1] = text.byteLength;
+    this.tSlots = slots;
+    this.tTextView = new DataView(text.bytes.buffer, text.bytes.byteOffset, text.bytes.byteLength);
+    const views = this.tFragView;
+    views.length = 0;
+    for (let j = 0; j <= slots; j++) {
+      views.push(frag[j + 1] - frag[j] >= VIEW_MIN ? text.bytes.subarray(frag[j], frag[j + 1]) : undefined);
+    }
     this.tKeyCount = n;
     for (let i = 0; i < n; i++) {
       this.tKeySrc[i] = this.keySrc[i];
       this.tKeyStart[i] = this.keyStart[i];
       this.tKeyEnd[i] = this.keyEnd[i];
+      const kind = this.valKind[i];
+      this.tConstant[i] = kind === VALUE_JSON || kind === VALUE_NULL ? 1 : 0;
+      this.tValSrc[i] = this.valSrc[i];
+      this.tValStart[i] = this.valStart[i];
+      this.tValEnd[i] = this.valEnd[i];
     }
   }
 
@@ -297,10 +361,18 @@ export class JsonObjectWriter {
 }
 
 /** Writes bytes [s, e) as a JSON string at b[o] when they are ASCII needing no escapes; returns the
- * new position, or -1 (nothing committed) otherwise. */
-function putAsciiJsonString(b: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
+ * new position, or -1 (nothing committed) otherwise. Four bytes at a time through the DataViews `dv`
+ * (over b) and `sv` (over src). */
+function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, e: number): number {
   b[o++] = 0x22;
-  for (let k = s; k < e; k++) {
+  let k = s;
+  for (; k + 4 <= e; k += 4) {
+    const w = sv.getInt32(k, true);
+    if (needsEscape4(w)) return -1;
+    dv.setInt32(o, w, true);
+    o += 4;
+  }
+  for (; k < e; k++) {
     const c = src[k];
     if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) return -1;
     b[o++] = c;
@@ -309,16 +381,25 @@ function putAsciiJsonString(b: Uint8Array, o: number, src: Uint8Array, s: number
   return o;
 }
 
+/** Whether any of the four bytes of w is ≥ 0x80, < 0x20, '"' or '\\' (SWAR: a byte's high bit in
+ * each term flags it; exact once no byte has its own high bit set, which the first term covers). */
+function needsEscape4(w: number): boolean {
+  const quote = w ^ 0x22222222;
+  const backslash = w ^ 0x5c5c5c5c;
+  const flags = w | ((w - 0x20202020) & ~w) | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash);
+  return (flags & 0x80808080) !== 0;
+}
+
 const TRUE = utf8('true');
 const FALSE = utf8('false');
 
 /** The common AnyValue encodings — a lone string (1-byte length), int (up to 7 varint bytes, so
  * below 2^49) or bool member — written at b[o]; returns the new position, or -1 for anything else. */
-function putScalarAnyValue(b: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
+function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, e: number): number {
   const tag = src[s];
   if (tag === 0x0a) {
     if (s + 2 + src[s + 1] !== e) return -1; // also declines lengths ≥ 0x80 (multi-byte varints)
-    return putAsciiJsonString(b, o, src, s + 2, e);
+    return putAsciiJsonString(dv, b, o, sv, src, s + 2, e);
   }
   if (tag === 0x18) {
     if (e - s > 8 || e - s < 2) return -1;
@@ -330,14 +411,7 @@ function putScalarAnyValue(b: Uint8Array, o: number, src: Uint8Array, s: number,
       n += (c & 0x7f) * mul;
       mul *= 128;
     }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let p = o + digits;
-    for (let x = n; ; x = Math.floor(x / 10)) {
-      b[--p] = 0x30 + (x % 10);
-      if (x < 10) break;
-    }
-    return o + digits;
+    return putUint(b, o, n);
   }
   if (tag === 0x10 && e - s === 2 && src[s + 1] < 0x80) {
     const word = src[s + 1] !== 0 ? TRUE : FALSE;

@@ -4,6 +4,7 @@
 import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN } from '../protowire.js';
 import { Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
 import { readAnyValue, anyValueToJson, jsonDouble, base64 } from './any-value.js';
+import { putHexWords } from './byte-words.js';
 
 const encoder = new TextEncoder();
 export const utf8 = (s: string): Uint8Array => encoder.encode(s);
@@ -16,14 +17,27 @@ const HEX = utf8('0123456789abcdef');
 /** Lowercase hex of bytes [start, end). */
 export function writeHex(col: Utf8Column, src: Uint8Array, start: number, end: number): void {
   col.reserve((end - start) * 2);
-  const b = col.bytes;
-  let o = col.byteLength;
-  for (let i = start; i < end; i++) {
-    const c = src[i];
-    b[o++] = HEX[c >> 4];
-    b[o++] = HEX[c & 15];
+  col.byteLength = putHexWords(col.dataView, col.byteLength, src, start, end);
+}
+
+/** Decimal digits of a non-negative safe integer at b[o] (room for 16 digits assumed); returns the
+ * new position. Small-integer arithmetic below 2^31. */
+export function putUint(b: Uint8Array, o: number, n: number): number {
+  if (n < 10) {
+    b[o] = 0x30 + n;
+    return o + 1;
   }
-  col.byteLength = o;
+  let digits = 2;
+  if (n < 0x80000000) {
+    for (let x = (n / 100) | 0; x > 0; x = (x / 10) | 0) digits++;
+    let p = o + digits;
+    for (let x = n; p > o; x = (x / 10) | 0) b[--p] = 0x30 + (x % 10);
+  } else {
+    for (let x = Math.floor(n / 100); x > 0; x = Math.floor(x / 10)) digits++;
+    let p = o + digits;
+    for (let x = n; p > o; x = Math.floor(x / 10)) b[--p] = 0x30 + (x % 10);
+  }
+  return o + digits;
 }
 
 // 0 = copy as is; otherwise the letter of a short escape (\n, \") or 0x75 ('u') for \u00XX.
@@ -155,15 +169,17 @@ export function writeAnyValueJson(col: Utf8Column, r: WireReader, start: number,
   }
 }
 
-/** §6 body → msg text: strings as is, scalars as text, arrays/kvlists as JSON, absent → "". */
+/** §6 body → msg text: strings as is, scalars as text, arrays/kvlists as JSON, absent → "". A string's
+ * UTF-8 is checked (and repaired) when the column is finished, for the whole batch at once. */
 export function writeAnyValueText(col: Utf8Column, r: WireReader, start: number, end: number, depth = 4): void {
   const f = lastMember(r, start, end);
   switch (f) {
     case 0:
       return;
     case 1: {
+      // Checked (and repaired if needed) for the whole batch at finish().
       const stop = r.lengthDelimited(end);
-      col.writeUtf8(r.buf, r.pos, stop);
+      col.writeUtf8Deferred(r.buf, r.pos, stop);
       return;
     }
     case 2: {

@@ -86,9 +86,10 @@ class LogsDecoder {
     this.target = targetField ? new DictionaryColumn(targetField.type as Dictionary<Utf8, Int32>) : undefined;
     this.level = want.has('level') ? new Int32Column() : undefined;
     // Text columns of a batch run about the size of the segment (bounded: batches cap the rows).
+    // Properties repeat scope extras and ids as text per record, so they usually outgrow the segment.
     const textBytes = Math.min(segment.length, 1 << 24);
     this.msg = want.has('msg') ? new Utf8Column(false, textBytes >> 1) : undefined;
-    this.properties = want.has('properties') ? new Utf8Column(false, textBytes) : undefined;
+    this.properties = want.has('properties') ? new Utf8Column(false, textBytes + (textBytes >> 1)) : undefined;
     this.props = new JsonObjectWriter(this.r);
   }
 
@@ -99,7 +100,7 @@ class LogsDecoder {
       this.scope.read(this.r, start, end, this.properties !== undefined);
       return eachRecord(this.r, start, end, 'ScopeLogs', record, full);
     });
-    if (this.rows > 0) yield this.flush();
+    if (this.rows > 0) yield this.flush(true);
   }
 
   /** Decodes one LogRecord in [start, end) and appends its row (unless the time hint excludes it). */
@@ -206,7 +207,11 @@ class LogsDecoder {
     }
     const msg = this.msg;
     if (msg) {
-      if (this.bodyStart >= 0) writeAnyValueText(msg, r, this.bodyStart, this.bodyEnd);
+      const bs = this.bodyStart;
+      const be = this.bodyEnd;
+      // The usual body, a lone short string member, is copied straight (UTF-8 checked at finish()).
+      if (bs >= 0 && buf[bs] === 0x0a && buf[bs + 1] < 0x80 && bs + 2 + buf[bs + 1] === be) msg.writeUtf8Deferred(buf, bs + 2, be);
+      else if (bs >= 0) writeAnyValueText(msg, r, bs, be);
       msg.endValue();
     }
     if (props) this.writeProperties(props, this.properties!);
@@ -223,7 +228,8 @@ class LogsDecoder {
     col.endValue();
   }
 
-  private flush(): RecordBatch {
+  /** `last`: no batch follows, so text columns need no buffers for a next one. */
+  private flush(last = false): RecordBatch {
     const length = this.rows;
     this.rows = 0;
     return this.out.batch(length, (name): Data => {
@@ -235,9 +241,9 @@ class LogsDecoder {
         case 'level':
           return this.level!.finish();
         case 'msg':
-          return this.msg!.finish();
+          return this.msg!.finish(last);
         case 'properties':
-          return this.properties!.finish();
+          return this.properties!.finish(last);
       }
       throw new Error(`log_entries decoder has no column ${name}`);
     });

@@ -118,6 +118,8 @@ class MetricsDecoder {
   private unitStart = 0;
   private unitEnd = 0;
   private aggTemporality = 0;
+  /** The metric's aggregation_temporality as JSON text (the same bytes for all its points). */
+  private temporalityJson: Uint8Array = V_TEMPORALITY[0];
   private monotonic = false;
 
   constructor(
@@ -160,7 +162,7 @@ class MetricsDecoder {
 
   *run(): Generator<RecordBatch, void, undefined> {
     yield* eachScope(this.r, 'ResourceMetrics', (start, end) => this.scopeMetrics(start, end));
-    if (this.rows > 0) yield this.flush();
+    if (this.rows > 0) yield this.flush(true);
   }
 
   private *scopeMetrics(start: number, end: number): Generator<RecordBatch, void, undefined> {
@@ -230,6 +232,8 @@ class MetricsDecoder {
         r.skip(wt, dataEnd);
       }
     }
+    const t = this.aggTemporality;
+    this.temporalityJson = t >= 0 && t <= 2 ? V_TEMPORALITY[t] : utf8(String(t));
     r.pos = dataStart;
     while (r.pos < dataEnd) {
       const tag = r.tag(dataEnd);
@@ -304,6 +308,9 @@ class MetricsDecoder {
     let flags = 0;
     let valueKind = 0; // 4 = as_double, 6 = as_int
     let valueAt = 0;
+    // Attributes go to the properties writer in this same pass (dropped if the point is).
+    const props = this.properties ? this.props : undefined;
+    props?.reset();
     r.pos = start;
     while (r.pos < end) {
       const tag = r.tag(end);
@@ -327,7 +334,11 @@ class MetricsDecoder {
         case 5:
         case 7:
           expectWireType(r, wt, WIRE_LEN, f, 'NumberDataPoint');
-          r.skip(wt, end);
+          if (f === 7 && props) {
+            const stop = r.lengthDelimited(end);
+            props.addKeyValue(r.pos, stop);
+            r.pos = stop;
+          } else r.skip(wt, end);
           break;
         case 8:
           expectWireType(r, wt, WIRE_VARINT, 8, 'NumberDataPoint');
@@ -351,11 +362,9 @@ class MetricsDecoder {
       this.value.append(v);
     }
     if (this.properties) {
-      this.pointAttributes(start, end, 7);
       this.props.addJson(K_KIND, kind === SUM ? V_SUM : V_GAUGE);
       if (kind === SUM) {
-        const t = this.aggTemporality;
-        this.props.addJson(K_TEMPORALITY, t >= 0 && t <= 2 ? V_TEMPORALITY[t] : utf8(String(t)));
+        this.props.addJson(K_TEMPORALITY, this.temporalityJson);
         this.props.addJson(K_MONOTONIC, this.monotonic ? V_TRUE : V_FALSE);
       }
       this.props.writeTo(this.properties);
@@ -693,10 +702,11 @@ class MetricsDecoder {
     this.properties.endValue();
   }
 
-  private flush(): RecordBatch {
+  /** `last`: no batch follows, so text columns need no buffers for a next one. */
+  private flush(last = false): RecordBatch {
     const length = this.rows;
     this.rows = 0;
-    const cols: Record<string, { finish(): Data } | undefined> = {
+    const cols: Record<string, { finish(last?: boolean): Data } | undefined> = {
       time: this.time, target: this.target, name: this.name, unit: this.unit, properties: this.properties,
       value: this.value, start_time: this.startTime, kind: this.kind, temporality: this.temporality,
       count: this.count, sum: this.sum, min: this.min, max: this.max, scale: this.scale,
@@ -705,7 +715,7 @@ class MetricsDecoder {
     return this.out.batch(length, (name): Data => {
       const col = cols[name];
       if (!col) throw new Error(`${this.view} decoder has no column ${name}`);
-      return col.finish();
+      return col.finish(last);
     });
   }
 }

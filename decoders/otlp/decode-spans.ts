@@ -11,6 +11,24 @@ import { JsonObjectWriter } from './decode-json-object.js';
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const STATUSES = ['UNSET', 'OK', 'ERROR'];
 const K_TRACE_STATE = utf8('otel.trace_state');
+const EVENT_ATTRIBUTES = utf8('{"attributes":');
+const EVENT_NAME = utf8(',"name":');
+const EVENT_TIME = utf8(',"time":');
+const LINK_SPAN_ID = utf8(',"span_id":"');
+const LINK_TRACE_ID = utf8('","trace_id":"');
+const LINK_END = utf8('"}');
+
+/** Stores (start, end) as pair `i` of `ranges`, regrown when full; returns the array. */
+function pushRange(ranges: Int32Array, i: number, start: number, end: number): Int32Array {
+  if (2 * i + 2 > ranges.length) {
+    const grown = new Int32Array(ranges.length * 2);
+    grown.set(ranges);
+    ranges = grown;
+  }
+  ranges[2 * i] = start;
+  ranges[2 * i + 1] = end;
+  return ranges;
+}
 
 export function* decodeOtlpSpans(
   segment: Uint8Array,
@@ -70,6 +88,11 @@ class SpansDecoder {
   private eHi = 0;
   private statusStart = -1;
   private statusEnd = -1;
+  /** (start, end) pairs of the span's events and links, when those columns are projected. */
+  private eventRanges: Int32Array = new Int32Array(16);
+  private eventCount = 0;
+  private linkRanges: Int32Array = new Int32Array(16);
+  private linkCount = 0;
 
   constructor(segment: Uint8Array, ctx: DecodeContext, projection: readonly string[] | null, opts: DecodeOptions | undefined) {
     const fields = projectFields('otel_spans', projection);
@@ -105,7 +128,7 @@ class SpansDecoder {
       this.scope.read(this.r, start, end, this.properties !== undefined);
       return eachRecord(this.r, start, end, 'ScopeSpans', span, full);
     });
-    if (this.rows > 0) yield this.flush();
+    if (this.rows > 0) yield this.flush(true);
   }
 
   private span(start: number, end: number): void {
@@ -114,6 +137,7 @@ class SpansDecoder {
     this.traceStart = this.spanStart = this.stateStart = this.parentStart = this.nameStart = this.statusStart = -1;
     this.traceEnd = this.spanEnd = this.stateEnd = this.parentEnd = this.nameEnd = this.statusEnd = -1;
     this.kindCode = 0;
+    this.eventCount = this.linkCount = 0;
     this.sLo = this.sHi = this.eLo = this.eHi = 0;
     const props = this.properties ? this.props : undefined;
     props?.reset();
@@ -163,7 +187,12 @@ class SpansDecoder {
               this.statusStart = s;
               this.statusEnd = stop;
               break;
-            // 11 events, 13 links: rescanned when their columns are written.
+            case 11:
+              if (this.events) this.eventRanges = pushRange(this.eventRanges, this.eventCount++, s, stop);
+              break;
+            case 13:
+              if (this.links) this.linkRanges = pushRange(this.linkRanges, this.linkCount++, s, stop);
+              break;
           }
           r.pos = stop;
           break;
@@ -245,8 +274,8 @@ class SpansDecoder {
       props.writeTo(this.properties!);
       this.properties!.endValue();
     }
-    if (this.events) this.writeNested(this.events, start, end, 11);
-    if (this.links) this.writeNested(this.links, start, end, 13);
+    if (this.events) this.writeNested(this.events, this.eventRanges, this.eventCount, true);
+    if (this.links) this.writeNested(this.links, this.linkRanges, this.linkCount, false);
   }
 
   private writeStatus(): void {
@@ -280,27 +309,24 @@ class SpansDecoder {
     }
   }
 
-  /** events (field 11) or links (field 13) of the span in [start, end) as a JSON array. */
-  private writeNested(col: Utf8Column, start: number, end: number, field: number): void {
-    const r = this.r;
-    col.writeAscii('[');
-    let first = true;
-    r.pos = start;
-    while (r.pos < end) {
-      const tag = r.tag(end);
-      if (tag >>> 3 !== field) {
-        r.skip(tag & 7, end);
-        continue;
-      }
-      const stop = r.lengthDelimited(end);
-      const s = r.pos;
-      if (!first) col.writeAscii(',');
-      first = false;
-      if (field === 11) this.writeEvent(col, s, stop);
-      else this.writeLink(col, s, stop);
-      r.pos = stop;
+  /** The span's events or links (their message ranges) as a JSON array. */
+  private writeNested(col: Utf8Column, ranges: Int32Array, count: number, events: boolean): void {
+    if (count === 0) {
+      // Most spans have neither: `[]`.
+      col.reserve(2);
+      col.bytes[col.byteLength] = 0x5b;
+      col.bytes[col.byteLength + 1] = 0x5d;
+      col.byteLength += 2;
+      col.endValue();
+      return;
     }
-    col.writeAscii(']');
+    col.writeByte(0x5b);
+    for (let i = 0; i < count; i++) {
+      if (i > 0) col.writeByte(0x2c);
+      if (events) this.writeEvent(col, ranges[2 * i], ranges[2 * i + 1]);
+      else this.writeLink(col, ranges[2 * i], ranges[2 * i + 1]);
+    }
+    col.writeByte(0x5d);
     col.endValue();
   }
 
@@ -308,7 +334,8 @@ class SpansDecoder {
     const r = this.r;
     const attrs = this.nested;
     attrs.reset();
-    let time = 0n;
+    let tLo = 0;
+    let tHi = 0;
     let ns = 0;
     let ne = 0;
     r.pos = start;
@@ -318,7 +345,11 @@ class SpansDecoder {
       const wt = tag & 7;
       if (f === 1) {
         if (wt !== WIRE_I64) r.fail(`field 1 of Span.Event has wire type ${wt}`);
-        time = r.fixed64(end);
+        const p = r.pos;
+        if (p + 8 > end) r.fail('truncated fixed64');
+        tLo = r.fixed64Lo(p);
+        tHi = r.fixed64Lo(p + 4);
+        r.pos = p + 8;
       } else if (f === 2 || f === 3) {
         if (wt !== WIRE_LEN) r.fail(`field ${f} of Span.Event has wire type ${wt}`);
         const stop = r.lengthDelimited(end);
@@ -329,11 +360,16 @@ class SpansDecoder {
         r.pos = stop;
       } else r.skip(wt, end);
     }
-    col.writeAscii('{"attributes":');
+    col.writeRaw(EVENT_ATTRIBUTES, 0, EVENT_ATTRIBUTES.length);
     attrs.writeTo(col);
-    col.writeAscii(',"name":');
+    col.writeRaw(EVENT_NAME, 0, EVENT_NAME.length);
     writeJsonString(col, r.buf, ns, ne);
-    col.writeAscii(',"time":' + (time >= 1n << 63n ? '0' : time.toString()) + '}');
+    col.writeRaw(EVENT_TIME, 0, EVENT_TIME.length);
+    // A time ≥ 2^63 (negative as int64) is written as 0.
+    if (tHi >= 0x80000000) col.writeByte(0x30);
+    else if (tHi < 0x200000) col.writeUint(tHi * 4294967296 + tLo);
+    else col.writeAscii(((BigInt(tHi) << 32n) | BigInt(tLo)).toString());
+    col.writeByte(0x7d);
   }
 
   private writeLink(col: Utf8Column, start: number, end: number): void {
@@ -362,26 +398,27 @@ class SpansDecoder {
         r.pos = stop;
       } else r.skip(wt, end);
     }
-    col.writeAscii('{"attributes":');
+    col.writeRaw(EVENT_ATTRIBUTES, 0, EVENT_ATTRIBUTES.length);
     attrs.writeTo(col);
-    col.writeAscii(',"span_id":"');
+    col.writeRaw(LINK_SPAN_ID, 0, LINK_SPAN_ID.length);
     writeHex(col, r.buf, ss, se);
-    col.writeAscii('","trace_id":"');
+    col.writeRaw(LINK_TRACE_ID, 0, LINK_TRACE_ID.length);
     writeHex(col, r.buf, ts, te);
-    col.writeAscii('"}');
+    col.writeRaw(LINK_END, 0, LINK_END.length);
   }
 
-  private flush(): RecordBatch {
+  /** `last`: no batch follows, so text columns need no buffers for a next one. */
+  private flush(last = false): RecordBatch {
     const length = this.rows;
     this.rows = 0;
     return this.out.batch(length, (name): Data => {
       switch (name) {
         case 'trace_id':
-          return this.traceId!.finish();
+          return this.traceId!.finish(last);
         case 'span_id':
-          return this.spanId!.finish();
+          return this.spanId!.finish(last);
         case 'parent_span_id':
-          return this.parentSpanId!.finish();
+          return this.parentSpanId!.finish(last);
         case 'start_time':
           return this.startTime!.finish();
         case 'end_time':
@@ -395,13 +432,13 @@ class SpansDecoder {
         case 'status':
           return this.status!.finish();
         case 'status_message':
-          return this.statusMessage!.finish();
+          return this.statusMessage!.finish(last);
         case 'properties':
-          return this.properties!.finish();
+          return this.properties!.finish(last);
         case 'events':
-          return this.events!.finish();
+          return this.events!.finish(last);
         case 'links':
-          return this.links!.finish();
+          return this.links!.finish(last);
       }
       throw new Error(`otel_spans decoder has no column ${name}`);
     });
