@@ -213,9 +213,13 @@ export class Utf8Column {
    * Much cheaper than a JS check per value for short, mostly valid texts (log messages).
    */
   appendUtf8Deferred(src: Uint8Array, start: number, end: number): void {
-    if (this.uncheckedFrom < 0) this.uncheckedFrom = this.length;
+    this.deferUtf8Check();
     this.writeRaw(src, start, end);
     this.endValue();
+  }
+  /** Values ended from now on get appendUtf8Deferred's check (for callers writing `bytes` directly). */
+  deferUtf8Check(): void {
+    if (this.uncheckedFrom < 0) this.uncheckedFrom = this.length;
   }
   /** Checks the rows appended since `uncheckedFrom`: a valid concatenation whose values all start on a
    * character boundary means every value is valid; otherwise each value is checked and repaired. */

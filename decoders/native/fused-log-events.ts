@@ -1,0 +1,257 @@
+// The fused loop for the two log event types of the SDK (native-format §12): LogStringInteropEventV3
+// and TaggedLogInteropEvent. It walks the object buffer once and writes the projected columns
+// directly: no reader dispatch, no event object, target dictionary codes cached per dependency id.
+// It only takes entries it can read completely; at anything else (another type, a framing problem,
+// a missing dependency, a bad string) it stops before that entry, and the generic path of
+// decode-logs.ts reads it — so errors, tallies and skips are the generic path's by construction.
+import type { DictionaryColumn, Int32Column, Int64Column, Utf8Column } from '../columns.js';
+import { KIND_I64, KIND_REF, KIND_U64, PropertySet, TransitString, type DependencyMap, type FrameCursor, type TypeTable } from './transit.js';
+import type { TickConverter } from './ticks.js';
+
+const KIND_GENERIC = 0;
+const KIND_V3 = 1;
+const KIND_TAGGED = 2;
+
+/** Where the fused loop can read a stream's objects: kind per type index, and the StaticStringRef layout. */
+export interface FusedLogLayout {
+  /** 256 entries, by type index: 0 generic, 1 LogStringInteropEventV3, 2 TaggedLogInteropEvent. */
+  readonly kinds: Uint8Array;
+  /** Fixed size per type index (0 = size-prefixed). */
+  readonly sizes: Uint32Array;
+  /** Number of addressable type indices. */
+  readonly types: number;
+  /** StaticStringRef's size and the offset of its u64 id inside it. */
+  readonly refSize: number;
+  readonly refId: number;
+}
+
+const layouts = new WeakMap<TypeTable, FusedLogLayout | null>();
+
+/**
+ * The fused layout of an object descriptor table, or undefined when no type qualifies or
+ * StaticStringRef is not the plain fixed-size reference the generic reader resolves directly.
+ */
+export function fusedLogLayout(table: TypeTable): FusedLogLayout | undefined {
+  let l = layouts.get(table);
+  if (l === undefined) {
+    l = computeLayout(table);
+    layouts.set(table, l);
+  }
+  return l ?? undefined;
+}
+
+function computeLayout(table: TypeTable): FusedLogLayout | null {
+  const ref = table.get('StaticStringRef');
+  if (!ref || ref.size === 0 || !ref.isReference) return null;
+  const id = ref.member('id');
+  if (!id || id.offset + Math.max(id.size, 8) > ref.size) return null;
+  if (id.kind !== KIND_REF && id.kind !== KIND_U64 && id.kind !== KIND_I64) return null;
+  const kinds = new Uint8Array(256);
+  const sizes = new Uint32Array(256);
+  let any = false;
+  table.types.forEach((t, i) => {
+    if (i > 255) return;
+    sizes[i] = t.size;
+    if (t.name === 'LogStringInteropEventV3') kinds[i] = KIND_V3;
+    else if (t.name === 'TaggedLogInteropEvent') kinds[i] = KIND_TAGGED;
+    else return;
+    any = true;
+  });
+  return any ? { kinds, sizes, types: Math.min(table.types.length, 256), refSize: ref.size, refId: id.offset } : null;
+}
+
+/** The projected columns (absent when not projected). */
+export interface LogColumns {
+  time: Int64Column | undefined;
+  target: DictionaryColumn | undefined;
+  level: Int32Column | undefined;
+  msg: Utf8Column | undefined;
+  properties: Utf8Column | undefined;
+}
+
+/** Slots of the target cache: the top 8 bits of a multiplicative hash of the id pick one. */
+const CACHE_SLOTS = 256;
+
+/**
+ * Target strings by dependency id (direct-mapped on the id's words), with their dictionary code in
+ * the current batch (-1: not coded yet). One per segment; codes are forgotten at each batch.
+ */
+class TargetCache {
+  readonly lo = new Int32Array(CACHE_SLOTS);
+  readonly hi = new Int32Array(CACHE_SLOTS);
+  readonly strings: Array<TransitString | undefined> = new Array<TransitString | undefined>(CACHE_SLOTS).fill(undefined);
+  readonly codes = new Int32Array(CACHE_SLOTS).fill(-1);
+}
+
+const utf16Decoder = new TextDecoder('utf-16le');
+
+/** The fused loop over one segment's object buffer. */
+export class FusedLogReader {
+  private readonly view: DataView;
+  private readonly targets = new TargetCache();
+  constructor(
+    private readonly layout: FusedLogLayout,
+    private readonly cursor: FrameCursor,
+    private readonly deps: DependencyMap,
+    private readonly ticks: TickConverter,
+  ) {
+    const b = cursor.bytes;
+    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  /** Target dictionary codes restart with each batch. */
+  newBatch(): void {
+    this.targets.codes.fill(-1);
+  }
+
+  /**
+   * Decodes consecutive SDK log entries from the cursor's position into the columns, at most `limit`
+   * rows; stops before the first entry it cannot take. Returns the rows added and moves the cursor
+   * past them.
+   */
+  run(cols: LogColumns, limit: number): number {
+    const { kinds, sizes, refSize, refId } = this.layout;
+    const { time, target, level, msg, properties } = cols;
+    const { cursor, deps, ticks, view } = this;
+    const b = cursor.bytes;
+    const n = b.length;
+    const { lo: cLo, hi: cHi, strings: cStr, codes: cCode } = this.targets;
+    let mb = msg ? msg.bytes : b;
+    let mv = msg ? new DataView(mb.buffer, mb.byteOffset, mb.byteLength) : view;
+    msg?.deferUtf8Check();
+    let pos = cursor.pos;
+    let rows = 0;
+    while (rows < limit && pos < n) {
+      const kind = kinds[b[pos]];
+      if (kind === KIND_GENERIC) break;
+      let start = pos + 1;
+      let size = sizes[b[pos]];
+      if (size === 0) {
+        if (start + 4 > n) break;
+        size = (b[start] | (b[start + 1] << 8) | (b[start + 2] << 16) | (b[start + 3] << 24)) >>> 0;
+        start += 4;
+      }
+      if (size > n - start) break;
+      const end = start + size;
+      // time (8 bytes), level (1), target reference
+      let at = start + 9;
+      if (at + refSize > end) break;
+      const idAt = at + refId;
+      const idLo = b[idAt] | (b[idAt + 1] << 8) | (b[idAt + 2] << 16) | (b[idAt + 3] << 24);
+      const idHi = b[idAt + 4] | (b[idAt + 5] << 8) | (b[idAt + 6] << 16) | (b[idAt + 7] << 24);
+      const slot = Math.imul(idLo ^ idHi, 0x9e3779b1) >>> 24;
+      let tstr = cStr[slot];
+      if (tstr === undefined || cLo[slot] !== idLo || cHi[slot] !== idHi) {
+        const v = deps.get(idLo >>> 0, idHi >>> 0);
+        if (!(v instanceof TransitString)) break;
+        tstr = v;
+        cStr[slot] = v;
+        cLo[slot] = idLo;
+        cHi[slot] = idHi;
+        cCode[slot] = -1;
+      }
+      at += refSize;
+      let props: PropertySet | undefined;
+      if (kind === KIND_TAGGED) {
+        if (at + 8 > end) break;
+        const v = deps.get(
+          (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0,
+          (b[at + 4] | (b[at + 5] << 8) | (b[at + 6] << 16) | (b[at + 7] << 24)) >>> 0,
+        );
+        if (!(v instanceof PropertySet)) break;
+        props = v;
+        at += 8;
+      }
+      // DynString message: u8 codec, u32 byte length, bytes
+      if (at + 5 > end) break;
+      const codec = b[at];
+      const len = (b[at + 1] | (b[at + 2] << 8) | (b[at + 3] << 16) | (b[at + 4] << 24)) >>> 0;
+      const ms = at + 5;
+      if (len > end - ms) break;
+      if (codec === 1 ? (len & 1) !== 0 : codec !== 2 && codec !== 0) break;
+      const tLo = b[start] | (b[start + 1] << 8) | (b[start + 2] << 16) | (b[start + 3] << 24);
+      if (!ticks.convert(tLo, b[start + 4] | (b[start + 5] << 8) | (b[start + 6] << 16) | (b[start + 7] << 24))) break;
+      // The entry is readable: append it.
+      time?.appendWords(ticks.lo, ticks.hi);
+      if (target) {
+        let code = cCode[slot];
+        if (code < 0) cCode[slot] = code = target.codeOf(tstr.bytes, 0, tstr.bytes.length);
+        target.appendCode(code);
+      }
+      level?.append(b[start + 8]);
+      if (msg) {
+        if (codec === 1) msg.appendString(utf16Decoder.decode(b.subarray(ms, ms + len)));
+        else {
+          // UTF-8 / ANSI: copied now, checked per batch by the column (appendUtf8Deferred).
+          const o = msg.byteLength;
+          if (o + len > mb.length) {
+            msg.reserve(len);
+            mb = msg.bytes;
+            mv = new DataView(mb.buffer, mb.byteOffset, mb.byteLength);
+          }
+          copyBytes(mb, mv, o, b, view, ms, len);
+          msg.byteLength = o + len;
+          msg.endValue();
+        }
+      }
+      if (properties) {
+        if (props) {
+          const j = props.jsonBytes();
+          properties.appendRaw(j, 0, j.length);
+        } else {
+          properties.writeByte(0x7b); // {}
+          properties.writeByte(0x7d);
+          properties.endValue();
+        }
+      }
+      pos = end;
+      rows++;
+    }
+    cursor.skipTaken(pos, rows);
+    return rows;
+  }
+}
+
+/** Copies `n` bytes from src[s…] to dst[o…] in unaligned 32-bit words: no subarray views. */
+function copyBytes(dst: Uint8Array, dv: DataView, o: number, src: Uint8Array, sv: DataView, s: number, n: number): void {
+  if (n < 4) {
+    for (let i = 0; i < n; i++) dst[o + i] = src[s + i];
+    return;
+  }
+  const last = n - 4;
+  for (let i = 0; i < last; i += 4) dv.setInt32(o + i, sv.getInt32(s + i, true), true);
+  dv.setInt32(o + last, sv.getInt32(s + last, true), true);
+}
+
+/**
+ * Entries in an object buffer up to its end or first framing error (as countEntries), and an estimate
+ * of their message bytes in UTF-8 for presizing: exact for SDK events, the object size for others.
+ */
+export function scanLogEntries(bytes: Uint8Array, layout: FusedLogLayout): { entries: number; msgBytes: number } {
+  const { kinds, sizes, refSize, types } = layout;
+  const n = bytes.length;
+  let entries = 0;
+  let msgBytes = 0;
+  for (let pos = 0; pos < n; entries++) {
+    const ti = bytes[pos++];
+    if (ti >= types) break;
+    let size = sizes[ti];
+    if (size === 0) {
+      if (pos + 4 > n) break;
+      size = (bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24)) >>> 0;
+      pos += 4;
+    }
+    if (size > n - pos) break;
+    const kind = kinds[ti];
+    if (kind === KIND_GENERIC) msgBytes += size;
+    else {
+      const at = pos + 9 + refSize + (kind === KIND_TAGGED ? 8 : 0);
+      if (at + 5 <= pos + size) {
+        const len = Math.min(pos + size - at - 5, (bytes[at + 1] | (bytes[at + 2] << 8) | (bytes[at + 3] << 16) | (bytes[at + 4] << 24)) >>> 0);
+        msgBytes += bytes[at] === 1 ? len + (len >> 1) : len;
+      }
+    }
+    pos += size;
+  }
+  return { entries, msgBytes };
+}
