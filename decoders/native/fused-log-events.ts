@@ -199,8 +199,12 @@ export class FusedLogReader {
           const j = props.jsonBytes();
           properties.appendRaw(j, 0, j.length);
         } else {
-          properties.writeByte(0x7b); // {}
-          properties.writeByte(0x7d);
+          const o = properties.byteLength;
+          if (o + 2 > properties.bytes.length) properties.reserve(2);
+          const pb = properties.bytes;
+          pb[o] = 0x7b; // {}
+          pb[o + 1] = 0x7d;
+          properties.byteLength = o + 2;
           properties.endValue();
         }
       }
@@ -212,10 +216,15 @@ export class FusedLogReader {
   }
 }
 
-/** Copies `n` bytes from src[s…] to dst[o…] in unaligned 32-bit words: no subarray views. */
+/** Copies `n` bytes from src[s…] to dst[o…]: short runs in unaligned 32-bit words (a subarray view
+ * per message would cost more than the copy), long ones natively. */
 function copyBytes(dst: Uint8Array, dv: DataView, o: number, src: Uint8Array, sv: DataView, s: number, n: number): void {
   if (n < 4) {
     for (let i = 0; i < n; i++) dst[o + i] = src[s + i];
+    return;
+  }
+  if (n > 256) {
+    dst.set(src.subarray(s, s + n), o);
     return;
   }
   const last = n - 4;

@@ -24,7 +24,7 @@ function rng(seed: number): (n: number) => number {
   };
 }
 
-const TEXTS = ['', 'a', 'plain message', 'Zürich ✓', 'emoji 😀 here', 'ünï', '日本語のログ', 'x'.repeat(70), 'tab\there "quoted"'];
+const TEXTS = ['', 'a', 'plain message', 'Zürich ✓', 'emoji 😀 here', 'ünï', '日本語のログ', 'x'.repeat(70), 'tab\there "quoted"', 'long ✓ '.repeat(60)];
 
 /** A message as bytes in a codec, sometimes invalid for it. */
 function message(r: (n: number) => number): [Uint8Array | string, number] {
