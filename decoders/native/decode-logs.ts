@@ -13,7 +13,7 @@ import { noteUnreadable, type UnreadableTally } from './dependencies.js';
 import { type NativeDecodeContext, asCorrupt, openSegment, reportSegment } from './segment.js';
 import { TickConverter } from './ticks.js';
 import { EMPTY, logReader, type EventReader, type LogEvent } from './log-readers.js';
-import { FusedLogReader, fusedLogLayout, scanLogEntries, type LogColumns } from './fused-log-events.js';
+import { FusedLogReader, estimateLogEntries, fusedLogLayout, type LogColumns } from './fused-log-events.js';
 
 /** What fillBatch reads from and reports into, besides the columns. */
 interface LogSource {
@@ -77,14 +77,14 @@ export function* decodeLogs(
     skipped: 0,
     fused: layout && new FusedLogReader(layout, cursor, seg.deps, ticks),
   };
-  // Entries in the buffer (a framing pass): each batch's columns are presized, never regrown.
-  // Messages take at most the object buffer's bytes (or, with the fused loop, their exact size):
-  // one allocation for the first batch.
-  const scan = layout ? scanLogEntries(bytes, layout) : { entries: countEntries(bytes, ctx.descriptors.objects), msgBytes: bytes.length };
-  const entries = scan.entries;
-  cols.msg?.presize(0, Math.min(scan.msgBytes, 64 * 1024 * 1024));
+  // Entries in the buffer (a framing pass; with the fused loop, an estimate): each batch's columns
+  // are presized. Messages take at most the object buffer's bytes (with the fused loop, about their
+  // size): one allocation for the first batch.
+  const sizing = layout ? estimateLogEntries(bytes, layout) : { entries: countEntries(bytes, ctx.descriptors.objects), msgBytes: bytes.length };
+  const entries = sizing.entries;
+  cols.msg?.presize(0, Math.min(sizing.msgBytes, 64 * 1024 * 1024));
   for (;;) {
-    const n = Math.min(entries - (src.cursor.index + 1), batchRows);
+    const n = Math.max(0, Math.min(entries - (src.cursor.index + 1), batchRows));
     cols.time?.presize(n);
     cols.target?.presize(n);
     cols.level?.presize(n);

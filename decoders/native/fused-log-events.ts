@@ -232,25 +232,32 @@ function copyBytes(dst: Uint8Array, dv: DataView, o: number, src: Uint8Array, sv
   dv.setInt32(o + last, sv.getInt32(s + last, true), true);
 }
 
+/** Entries sampled from the front of a buffer to estimate its entry count and message bytes. */
+const SAMPLE_ENTRIES = 256;
+
 /**
- * Entries in an object buffer up to its end or first framing error (as countEntries), and an estimate
- * of their message bytes in UTF-8 for presizing: exact for SDK events, the object size for others.
+ * Entry count and UTF-8 message bytes of an object buffer, for presizing columns: exact when the
+ * buffer holds at most SAMPLE_ENTRIES entries (or a framing error comes first), otherwise
+ * extrapolated from the first ones with a 1/16 margin — a full framing pass would read the whole
+ * buffer once more, and columns grow when an estimate falls short. Message bytes are exact for SDK
+ * events, the object size for others.
  */
-export function scanLogEntries(bytes: Uint8Array, layout: FusedLogLayout): { entries: number; msgBytes: number } {
+export function estimateLogEntries(bytes: Uint8Array, layout: FusedLogLayout): { entries: number; msgBytes: number } {
   const { kinds, sizes, refSize, types } = layout;
   const n = bytes.length;
   let entries = 0;
   let msgBytes = 0;
-  for (let pos = 0; pos < n; entries++) {
+  let pos = 0;
+  for (; pos < n && entries < SAMPLE_ENTRIES; entries++) {
     const ti = bytes[pos++];
-    if (ti >= types) break;
+    if (ti >= types) return { entries, msgBytes };
     let size = sizes[ti];
     if (size === 0) {
-      if (pos + 4 > n) break;
+      if (pos + 4 > n) return { entries, msgBytes };
       size = (bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24)) >>> 0;
       pos += 4;
     }
-    if (size > n - pos) break;
+    if (size > n - pos) return { entries, msgBytes };
     const kind = kinds[ti];
     if (kind === KIND_GENERIC) msgBytes += size;
     else {
@@ -262,5 +269,7 @@ export function scanLogEntries(bytes: Uint8Array, layout: FusedLogLayout): { ent
     }
     pos += size;
   }
-  return { entries, msgBytes };
+  if (pos >= n) return { entries, msgBytes };
+  const scale = (n / pos) * (17 / 16);
+  return { entries: Math.ceil(entries * scale), msgBytes: Math.ceil(msgBytes * scale) };
 }

@@ -157,3 +157,20 @@ for (const [name, shape] of [['SDK', SDK], ['upstream-style (24-byte StaticStrin
     assert.deepEqual([...errors], ['CorruptSegmentError'], 'some mutations break the framing');
   });
 }
+
+test('columns presized from the first events still take later, much longer events (and batches of 65536 rows)', () => {
+  const deps = new DependencyWriter(SDK_LOG_DEPS).string(1, 'short').string(2, 'a much longer target name').propertySet(3, [[1, 2]]).finish();
+  const w = new TransitBufferWriter(SDK_LOG_OBJECTS);
+  let n = 0;
+  for (let i = 0; i < 300; i++, n++) w.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, T0 + BigInt(i), 4, 1, `m${i}`));
+  for (let i = 0; i < 300; i++, n++) w.entry('TaggedLogInteropEvent', taggedLogInterop(SDK_LOG_OBJECTS, T0 + BigInt(i), 2, 2, 3, `long ${i} ${'é'.repeat(2000)}`));
+  for (let i = 0; i < 70_000; i++, n++) w.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, T0 + BigInt(i), 5, 1, ''));
+  const payload = encodeBlockPayload(deps, w.finish());
+  for (const projection of [null, ['time', 'level', 'msg']]) {
+    const out = decode(payload, SDK, projection, undefined, true);
+    assert.deepEqual(out, decode(payload, SDK, projection, undefined, false));
+    assert.equal(out.batches.length, 2);
+    assert.equal(out.error, undefined);
+  }
+  assert.equal(n, 70_600);
+});
