@@ -480,10 +480,13 @@ export function utf8Vector(values: readonly string[]): Vector<Utf8> {
   return makeVector(col.finish());
 }
 
-/** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0. */
+/** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0.
+ * The codes are never written, so all such columns share one zero-filled buffer (a batch has several). */
 export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, length: number): Data {
-  return makeData({ type, length, data: new Int32Array(length), dictionary });
+  if (zeroCodes.length < length) zeroCodes = new Int32Array(length);
+  return makeData({ type, length, data: zeroCodes.subarray(0, length), dictionary });
 }
+let zeroCodes = new Int32Array(0);
 
 export function constantTimestampData(value: bigint, length: number): Data<TimestampNanosecond> {
   return makeData({ type: new TimestampNanosecond('UTC'), length, data: new BigInt64Array(length).fill(value) } as never) as unknown as Data<TimestampNanosecond>;
