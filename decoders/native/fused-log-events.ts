@@ -89,6 +89,8 @@ const utf16Decoder = new TextDecoder('utf-16le');
 export class FusedLogReader {
   private readonly view: DataView;
   private readonly targets = new TargetCache();
+  private msgBytes: Uint8Array | undefined;
+  private msgView: DataView | undefined;
   constructor(
     private readonly layout: FusedLogLayout,
     private readonly cursor: FrameCursor,
@@ -97,6 +99,15 @@ export class FusedLogReader {
   ) {
     const b = cursor.bytes;
     this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  /** A DataView of the message column's current buffer (kept while the buffer is). */
+  private viewOf(bytes: Uint8Array): DataView {
+    if (this.msgBytes !== bytes) {
+      this.msgBytes = bytes;
+      this.msgView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.msgView!;
   }
 
   /** Target dictionary codes restart with each batch. */
@@ -111,15 +122,16 @@ export class FusedLogReader {
    */
   run(cols: LogColumns, limit: number): number {
     const { kinds, sizes, refSize, refId } = this.layout;
-    const { time, target, level, msg, properties } = cols;
     const { cursor, deps, ticks, view } = this;
     const b = cursor.bytes;
     const n = b.length;
+    let pos = cursor.pos;
+    if (pos >= n || kinds[b[pos]] === KIND_GENERIC) return 0;
+    const { time, target, level, msg, properties } = cols;
     const { lo: cLo, hi: cHi, strings: cStr, codes: cCode } = this.targets;
     let mb = msg ? msg.bytes : b;
-    let mv = msg ? new DataView(mb.buffer, mb.byteOffset, mb.byteLength) : view;
+    let mv = msg ? this.viewOf(mb) : view;
     msg?.deferUtf8Check();
-    let pos = cursor.pos;
     let rows = 0;
     while (rows < limit && pos < n) {
       const kind = kinds[b[pos]];
@@ -187,7 +199,7 @@ export class FusedLogReader {
           if (o + len > mb.length) {
             msg.reserve(len);
             mb = msg.bytes;
-            mv = new DataView(mb.buffer, mb.byteOffset, mb.byteLength);
+            mv = this.viewOf(mb);
           }
           copyBytes(mb, mv, o, b, view, ms, len);
           msg.byteLength = o + len;
