@@ -8,6 +8,7 @@ import type { DictionaryColumn, Int32Column, Int64Column, Utf8Column } from '../
 import { KIND_I64, KIND_REF, KIND_U64, PropertySet, TransitString, type DependencyMap, type FrameCursor, type TypeTable } from './transit.js';
 import type { TickConverter } from './ticks.js';
 
+const TWO32 = 0x1_0000_0000;
 const KIND_GENERIC = 0;
 const KIND_V3 = 1;
 const KIND_TAGGED = 2;
@@ -129,6 +130,9 @@ export class FusedLogReader {
     if (pos >= n || kinds[b[pos]] === KIND_GENERIC) return 0;
     const { time, target, level, msg, properties } = cols;
     const { lo: cLo, hi: cHi, strings: cStr, codes: cCode } = this.targets;
+    const exact = ticks.exactOffset !== undefined;
+    const oLo = exact ? ticks.exactOffset.lo : 0;
+    const oHi = exact ? ticks.exactOffset.hi : 0;
     let mb = msg ? msg.bytes : b;
     let mv = msg ? this.viewOf(mb) : view;
     msg?.deferUtf8Check();
@@ -181,10 +185,24 @@ export class FusedLogReader {
       const ms = at + 5;
       if (len > end - ms) break;
       if (codec === 1 ? (len & 1) !== 0 : codec !== 2 && codec !== 0) break;
-      const tLo = b[start] | (b[start + 1] << 8) | (b[start + 2] << 16) | (b[start + 3] << 24);
-      if (!ticks.convert(tLo, b[start + 4] | (b[start + 5] << 8) | (b[start + 6] << 16) | (b[start + 7] << 24))) break;
+      let tLo = (b[start] | (b[start + 1] << 8) | (b[start + 2] << 16) | (b[start + 3] << 24)) >>> 0;
+      let tHi = b[start + 4] | (b[start + 5] << 8) | (b[start + 6] << 16) | (b[start + 7] << 24);
+      if (exact) {
+        // TickConverter.convert's exact path, inlined: ns = ticks + (start_time − start_ticks).
+        tLo += oLo;
+        tHi += oHi;
+        if (tLo >= TWO32) {
+          tLo -= TWO32;
+          tHi += 1;
+        }
+        if (tHi < -0x80000000 || tHi > 0x7fffffff) break;
+      } else {
+        if (!ticks.convert(tLo, tHi)) break;
+        tLo = ticks.lo;
+        tHi = ticks.hi;
+      }
       // The entry is readable: append it.
-      time?.appendWords(ticks.lo, ticks.hi);
+      time?.appendWords(tLo, tHi);
       if (target) {
         let code = cCode[slot];
         if (code < 0) cCode[slot] = code = target.codeOf(tstr.bytes, 0, tstr.bytes.length);

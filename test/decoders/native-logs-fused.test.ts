@@ -59,7 +59,7 @@ function dependencies(shape: Shape, r: (n: number) => number): Uint8Array {
 function objects(shape: Shape, r: (n: number) => number, count: number): Uint8Array {
   const O = shape.objs;
   const w = new TransitBufferWriter(O);
-  let ticks = T0 + BigInt(r(1000));
+  let ticks = T0 + BigInt(r(2 ** 30)) * 8n; // low words of any size: carries into the high word
   for (let i = 0; i < count; i++) {
     ticks += BigInt(r(100));
     const target = r(20) === 0 ? [99, 50][r(2)] : 1 + r(12);
@@ -90,9 +90,10 @@ interface Outcome {
 }
 
 /** Everything a caller can observe: per batch, per column, the values and for dictionaries the codes. */
-function decode(payload: Uint8Array, shape: Shape, projection: string[] | null, batchRows: number | undefined, fused: boolean): Outcome {
+function decode(payload: Uint8Array, shape: Shape, projection: string[] | null, batchRows: number | undefined, fused: boolean, frequency = 1_000_000_000n): Outcome {
+  const process = processRow({ tsc_frequency: frequency });
   const ctx: NativeDecodeContext = {
-    ...nativeDecodeContext({ blockId: 'b', insertTime: 1n, process: processRow(), stream: streamRow(shape.deps, shape.objs), objectOffset: 0n }),
+    ...nativeDecodeContext({ blockId: 'b', insertTime: 1n, process, stream: streamRow(shape.deps, shape.objs), objectOffset: 0n }),
     stats: { unreadableObjects: 0, skippedObjects: 0 },
   };
   const warnings: string[] = [];
@@ -122,9 +123,11 @@ const PROJECTIONS: Array<string[] | null> = [null, ['time', 'level', 'msg'], ['t
 function assertSame(payload: Uint8Array, shape: Shape, label: string, r: (n: number) => number): Outcome {
   const projection = PROJECTIONS[r(PROJECTIONS.length)];
   const batchRows = [undefined, 1, 7, 64][r(4)];
-  const fused = decode(payload, shape, projection, batchRows, true);
-  const generic = decode(payload, shape, projection, batchRows, false);
-  assert.deepEqual(fused, generic, `${label} (projection ${JSON.stringify(projection)}, batchRows ${batchRows})`);
+  // 1 GHz takes the inlined exact conversion; 3 GHz and 0.4 GHz round; 1 Hz overflows Int64 ns.
+  const frequency = [1_000_000_000n, 1_000_000_000n, 3_000_000_000n, 400_000_000n, 1n][r(5)];
+  const fused = decode(payload, shape, projection, batchRows, true, frequency);
+  const generic = decode(payload, shape, projection, batchRows, false, frequency);
+  assert.deepEqual(fused, generic, `${label} (projection ${JSON.stringify(projection)}, batchRows ${batchRows}, frequency ${frequency})`);
   return fused;
 }
 
