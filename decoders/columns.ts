@@ -475,9 +475,10 @@ export class FixedDictionaryColumn {
 }
 
 export function utf8Vector(values: readonly string[]): Vector<Utf8> {
-  const col = new Utf8Column();
+  // Sized for the values (segments make several of these, one per constant column).
+  const col = new Utf8Column(false, 0);
   for (const v of values) col.appendString(v);
-  return makeVector(col.finish());
+  return makeVector(col.finish(true));
 }
 
 /** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0.
