@@ -246,10 +246,13 @@ export class FusedLogReader {
   }
 }
 
-/** Copies `n` bytes from src[s…] to dst[o…]: short runs in unaligned 32-bit words (a subarray view
- * per message would cost more than the copy), long ones natively. */
+/**
+ * Copies `n` bytes from src[s…] to dst[o…]: long runs natively; short ones (a subarray view per
+ * message would cost more than the copy) in unaligned 8-byte float moves, or 4-byte integer ones
+ * where the engine might not move every NaN bit pattern unchanged.
+ */
 function copyBytes(dst: Uint8Array, dv: DataView, o: number, src: Uint8Array, sv: DataView, s: number, n: number): void {
-  if (n < 4) {
+  if (n < 8) {
     for (let i = 0; i < n; i++) dst[o + i] = src[s + i];
     return;
   }
@@ -257,10 +260,35 @@ function copyBytes(dst: Uint8Array, dv: DataView, o: number, src: Uint8Array, sv
     dst.set(src.subarray(s, s + n), o);
     return;
   }
-  const last = n - 4;
-  for (let i = 0; i < last; i += 4) dv.setInt32(o + i, sv.getInt32(s + i, true), true);
-  dv.setInt32(o + last, sv.getInt32(s + last, true), true);
+  if (FLOAT_MOVES_EXACT) {
+    const last = n - 8;
+    for (let i = 0; i < last; i += 8) dv.setFloat64(o + i, sv.getFloat64(s + i, true), true);
+    dv.setFloat64(o + last, sv.getFloat64(s + last, true), true);
+  } else {
+    const last = n - 4;
+    for (let i = 0; i < last; i += 4) dv.setInt32(o + i, sv.getInt32(s + i, true), true);
+    dv.setInt32(o + last, sv.getInt32(s + last, true), true);
+  }
 }
+
+/**
+ * Whether a getFloat64 → setFloat64 move keeps all 64 bits of NaNs (signalling, negative, with
+ * payloads): ECMAScript lets an engine write any NaN encoding, V8 keeps them. Checked once.
+ */
+const FLOAT_MOVES_EXACT = ((): boolean => {
+  const patterns = [
+    [0x00000001, 0x7ff00000], [0xdeadbeef, 0x7ff80001], [0x00000000, 0xfff40000], [0xffffffff, 0xffffffff],
+    [0xffffffff, 0x7fffffff], [0x12345678, 0xfff00001], [0x00000000, 0x80000000], [0x00000001, 0x00000000],
+  ];
+  const a = new DataView(new ArrayBuffer(8 * patterns.length));
+  const b = new DataView(new ArrayBuffer(8 * patterns.length));
+  patterns.forEach(([lo, hi], i) => {
+    a.setUint32(8 * i, lo, true);
+    a.setUint32(8 * i + 4, hi, true);
+  });
+  for (let round = 0; round < 2; round++) for (let i = 0; i < patterns.length; i++) b.setFloat64(8 * i, a.getFloat64(8 * i, true), true);
+  return patterns.every((_, i) => a.getUint32(8 * i, true) === b.getUint32(8 * i, true) && a.getUint32(8 * i + 4, true) === b.getUint32(8 * i + 4, true));
+})();
 
 /** Entries sampled from the front of a buffer to estimate its entry count and message bytes. */
 const SAMPLE_ENTRIES = 256;

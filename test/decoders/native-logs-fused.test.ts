@@ -32,6 +32,11 @@ function message(r: (n: number) => number): [Uint8Array | string, number] {
   if (r(12) === 0) return [Uint8Array.of(0x61, [0xff, 0xc0, 0xe2, 0x80, 0xed][r(5)], 0x62).subarray(0, 1 + r(3)), codec === 1 ? 2 : codec];
   if (codec === 1 && r(10) === 0) return [Uint8Array.of(0x3d, 0xd8, 0x41, 0x00), 1]; // unpaired surrogate
   if (codec === 1 && r(10) === 0) return [Uint8Array.of(0x41, 0x00, 0x42), 1]; // odd UTF-16 length
+  if (r(10) === 0) {
+    // Invalid UTF-8 made of NaN bit patterns (f0–ff then 7f/ff) at every alignment: copied bit for bit.
+    const pick = [0x41, 0xf0, 0xf4, 0xf8, 0xff, 0x7f, 0x80, 0x00];
+    return [Uint8Array.from({ length: 8 + r(70) }, () => pick[r(pick.length)]), codec === 1 ? 2 : codec];
+  }
   return [TEXTS[r(TEXTS.length)] + (r(2) ? ` ${r(1000)}` : ''), codec];
 }
 
