@@ -144,7 +144,7 @@ export class FusedLogReader {
       let size = sizes[b[pos]];
       if (size === 0) {
         if (start + 4 > n) break;
-        size = (b[start] | (b[start + 1] << 8) | (b[start + 2] << 16) | (b[start + 3] << 24)) >>> 0;
+        size = view.getUint32(start, true);
         start += 4;
       }
       if (size > n - start) break;
@@ -153,8 +153,8 @@ export class FusedLogReader {
       let at = start + 9;
       if (at + refSize > end) break;
       const idAt = at + refId;
-      const idLo = b[idAt] | (b[idAt + 1] << 8) | (b[idAt + 2] << 16) | (b[idAt + 3] << 24);
-      const idHi = b[idAt + 4] | (b[idAt + 5] << 8) | (b[idAt + 6] << 16) | (b[idAt + 7] << 24);
+      const idLo = view.getInt32(idAt, true);
+      const idHi = view.getInt32(idAt + 4, true);
       const slot = Math.imul(idLo ^ idHi, 0x9e3779b1) >>> 24;
       let tstr = cStr[slot];
       if (tstr === undefined || cLo[slot] !== idLo || cHi[slot] !== idHi) {
@@ -170,10 +170,7 @@ export class FusedLogReader {
       let props: PropertySet | undefined;
       if (kind === KIND_TAGGED) {
         if (at + 8 > end) break;
-        const v = deps.get(
-          (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0,
-          (b[at + 4] | (b[at + 5] << 8) | (b[at + 6] << 16) | (b[at + 7] << 24)) >>> 0,
-        );
+        const v = deps.get(view.getUint32(at, true), view.getUint32(at + 4, true));
         if (!(v instanceof PropertySet)) break;
         props = v;
         at += 8;
@@ -181,12 +178,12 @@ export class FusedLogReader {
       // DynString message: u8 codec, u32 byte length, bytes
       if (at + 5 > end) break;
       const codec = b[at];
-      const len = (b[at + 1] | (b[at + 2] << 8) | (b[at + 3] << 16) | (b[at + 4] << 24)) >>> 0;
+      const len = view.getUint32(at + 1, true);
       const ms = at + 5;
       if (len > end - ms) break;
       if (codec === 1 ? (len & 1) !== 0 : codec !== 2 && codec !== 0) break;
-      let tLo = (b[start] | (b[start + 1] << 8) | (b[start + 2] << 16) | (b[start + 3] << 24)) >>> 0;
-      let tHi = b[start + 4] | (b[start + 5] << 8) | (b[start + 6] << 16) | (b[start + 7] << 24);
+      let tLo = view.getUint32(start, true);
+      let tHi = view.getInt32(start + 4, true);
       if (exact) {
         // TickConverter.convert's exact path, inlined: ns = ticks + (start_time − start_ticks).
         tLo += oLo;
