@@ -13,7 +13,7 @@ import { noteUnreadable, type UnreadableTally } from './dependencies.js';
 import { type NativeDecodeContext, asCorrupt, openSegment, reportSegment } from './segment.js';
 import { TickConverter } from './ticks.js';
 import { EMPTY, logReader, type EventReader, type LogEvent } from './log-readers.js';
-import { FusedLogReader, estimateLogEntries, fusedLogLayout, type LogColumns } from './fused-log-events.js';
+import { FusedLogReader, estimateLogEntries, fusedLogLayout, type LogColumns, type LogSizing } from './fused-log-events.js';
 
 /** What fillBatch reads from and reports into, besides the columns. */
 interface LogSource {
@@ -80,16 +80,19 @@ export function* decodeLogs(
   // Entries in the buffer (a framing pass; with the fused loop, an estimate): each batch's columns
   // are presized. Messages take at most the object buffer's bytes (with the fused loop, about their
   // size): one allocation for the first batch.
-  const sizing = layout ? estimateLogEntries(bytes, layout) : { entries: countEntries(bytes, ctx.descriptors.objects), msgBytes: bytes.length };
+  const sizing: LogSizing = layout
+    ? estimateLogEntries(bytes, layout, seg.deps)
+    : { entries: countEntries(bytes, ctx.descriptors.objects), msgBytes: bytes.length, propsBytes: 0 };
   const entries = sizing.entries;
   cols.msg?.presize(0, Math.min(sizing.msgBytes, 64 * 1024 * 1024));
+  const propsPerRow = Math.max(2, sizing.propsBytes / Math.max(1, entries));
   for (;;) {
     const n = Math.max(0, Math.min(entries - (src.cursor.index + 1), batchRows));
     cols.time?.presize(n);
     cols.target?.presize(n);
     cols.level?.presize(n);
     cols.msg?.presize(n);
-    cols.properties?.presize(n, 2 * n);
+    cols.properties?.presize(n, Math.ceil(propsPerRow * n));
     const rows = fillBatch(src, cols, batchRows);
     const last = rows < batchRows;
     if (last) reportSegment(ctx, seg.tally, src.skipped);

@@ -5,7 +5,7 @@
 // a missing dependency, a bad string) it stops before that entry, and the generic path of
 // decode-logs.ts reads it — so errors, tallies and skips are the generic path's by construction.
 import type { DictionaryColumn, Int32Column, Int64Column, Utf8Column } from '../columns.js';
-import { KIND_I64, KIND_REF, KIND_U64, PropertySet, TransitString, type DependencyMap, type FrameCursor, type TypeTable } from './transit.js';
+import { KIND_I64, KIND_REF, KIND_U64, PropertySet, TransitString, u32At, type DependencyMap, type FrameCursor, type TypeTable } from './transit.js';
 import type { TickConverter } from './ticks.js';
 
 const TWO32 = 0x1_0000_0000;
@@ -290,41 +290,57 @@ const FLOAT_MOVES_EXACT = ((): boolean => {
 /** Entries sampled from the front of a buffer to estimate its entry count and message bytes. */
 const SAMPLE_ENTRIES = 256;
 
+/** Presizing figures for an object buffer's columns. */
+export interface LogSizing {
+  entries: number;
+  /** UTF-8 bytes of the messages. */
+  msgBytes: number;
+  /** Bytes of the properties column (`{}` or the property set's JSON per row). */
+  propsBytes: number;
+}
+
 /**
- * Entry count and UTF-8 message bytes of an object buffer, for presizing columns: exact when the
- * buffer holds at most SAMPLE_ENTRIES entries (or a framing error comes first), otherwise
- * extrapolated from the first ones with a 1/16 margin — a full framing pass would read the whole
- * buffer once more, and columns grow when an estimate falls short. Message bytes are exact for SDK
- * events, the object size for others.
+ * Entry count and column bytes of an object buffer, for presizing columns: exact when the buffer
+ * holds at most SAMPLE_ENTRIES entries (or a framing error comes first), otherwise extrapolated from
+ * the first ones with a 1/16 margin — a full framing pass would read the whole buffer once more, and
+ * columns grow when an estimate falls short. Exact for SDK events; for others, the object size as
+ * message bytes and `{}` as properties.
  */
-export function estimateLogEntries(bytes: Uint8Array, layout: FusedLogLayout): { entries: number; msgBytes: number } {
+export function estimateLogEntries(bytes: Uint8Array, layout: FusedLogLayout, deps: DependencyMap): LogSizing {
   const { kinds, sizes, refSize, types } = layout;
   const n = bytes.length;
   let entries = 0;
   let msgBytes = 0;
+  let propsBytes = 0;
   let pos = 0;
   for (; pos < n && entries < SAMPLE_ENTRIES; entries++) {
     const ti = bytes[pos++];
-    if (ti >= types) return { entries, msgBytes };
+    if (ti >= types) return { entries, msgBytes, propsBytes };
     let size = sizes[ti];
     if (size === 0) {
-      if (pos + 4 > n) return { entries, msgBytes };
+      if (pos + 4 > n) return { entries, msgBytes, propsBytes };
       size = (bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24)) >>> 0;
       pos += 4;
     }
-    if (size > n - pos) return { entries, msgBytes };
+    if (size > n - pos) return { entries, msgBytes, propsBytes };
     const kind = kinds[ti];
+    propsBytes += 2;
     if (kind === KIND_GENERIC) msgBytes += size;
     else {
-      const at = pos + 9 + refSize + (kind === KIND_TAGGED ? 8 : 0);
+      let at = pos + 9 + refSize;
+      if (kind === KIND_TAGGED && at + 8 <= pos + size) {
+        const props = deps.get(u32At(bytes, at), u32At(bytes, at + 4));
+        if (props instanceof PropertySet) propsBytes += props.jsonBytes().length - 2;
+        at += 8;
+      }
       if (at + 5 <= pos + size) {
-        const len = Math.min(pos + size - at - 5, (bytes[at + 1] | (bytes[at + 2] << 8) | (bytes[at + 3] << 16) | (bytes[at + 4] << 24)) >>> 0);
+        const len = Math.min(pos + size - at - 5, u32At(bytes, at + 1));
         msgBytes += bytes[at] === 1 ? len + (len >> 1) : len;
       }
     }
     pos += size;
   }
-  if (pos >= n) return { entries, msgBytes };
+  if (pos >= n) return { entries, msgBytes, propsBytes };
   const scale = (n / pos) * (17 / 16);
-  return { entries: Math.ceil(entries * scale), msgBytes: Math.ceil(msgBytes * scale) };
+  return { entries: Math.ceil(entries * scale), msgBytes: Math.ceil(msgBytes * scale), propsBytes: Math.ceil(propsBytes * scale) };
 }
