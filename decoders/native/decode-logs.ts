@@ -58,8 +58,9 @@ export function* decodeLogs(
     time: want.has('time') ? new Int64Column('timestamp') : undefined,
     target: targetField ? new DictionaryColumn(targetField.type as Dictionary<Utf8, Int32>) : undefined,
     level: want.has('level') ? new Int32Column() : undefined,
-    msg: want.has('msg') ? new Utf8Column() : undefined,
-    properties: want.has('properties') ? new Utf8Column() : undefined,
+    // Their bytes are presized below: no default-sized first buffer.
+    msg: want.has('msg') ? new Utf8Column(false, 0) : undefined,
+    properties: want.has('properties') ? new Utf8Column(false, 0) : undefined,
   };
   const ev: LogEvent = {
     lo: 0, hi: 0, level: 0, target: EMPTY, msgSrc: bytes, msgStart: 0, msgEnd: 0, msgValid: false, msgText: undefined, props: undefined,
