@@ -207,8 +207,11 @@ export class FusedLogReader {
       }
       level?.append(b[start + 8]);
       if (msg) {
-        if (codec === 1) msg.appendString(utf16Decoder.decode(b.subarray(ms, ms + len)));
-        else {
+        if (codec === 1) {
+          msg.appendString(utf16Decoder.decode(b.subarray(ms, ms + len)));
+          mb = msg.bytes; // it may have grown
+          mv = this.viewOf(mb);
+        } else {
           // UTF-8 / ANSI: copied now, checked per batch by the column (appendUtf8Deferred).
           const o = msg.byteLength;
           if (o + len > mb.length) {

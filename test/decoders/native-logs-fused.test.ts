@@ -142,7 +142,8 @@ for (const [name, shape] of [['SDK', SDK], ['upstream-style (24-byte StaticStrin
     let rows = 0;
     let unreadable = 0;
     for (let i = 0; i < 60; i++) {
-      const payload = encodeBlockPayload(dependencies(shape, r), objects(shape, r, 1 + r(150)));
+      // Some blocks hold more entries than the presizing sample.
+      const payload = encodeBlockPayload(dependencies(shape, r), objects(shape, r, 1 + r(r(4) === 0 ? 700 : 150)));
       const out = assertSame(payload, shape, `block ${i}`, r);
       assert.equal(out.error, undefined);
       rows += out.batches.length;
@@ -181,4 +182,18 @@ test('columns presized from the first events still take later, much longer event
     assert.equal(out.error, undefined);
   }
   assert.equal(n, 70_600);
+});
+
+test('UTF-16 messages that grow the message column between UTF-8 ones, past the presizing sample', () => {
+  const deps = new DependencyWriter(SDK_LOG_DEPS).string(1, 't').finish();
+  const w = new TransitBufferWriter(SDK_LOG_OBJECTS);
+  for (let i = 0; i < 256; i++) w.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, T0, 4, 1, 'm'));
+  for (let k = 1; k <= 400; k++) {
+    w.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, T0, 4, 1, `${'x'.repeat(k)}`, 1));
+    w.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, T0, 4, 1, `${k}`));
+  }
+  const payload = encodeBlockPayload(deps, w.finish());
+  const out = decode(payload, SDK, ['msg'], undefined, true);
+  assert.deepEqual(out, decode(payload, SDK, ['msg'], undefined, false));
+  assert.equal(out.error, undefined);
 });
