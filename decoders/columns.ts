@@ -482,7 +482,7 @@ export function utf8Vector(values: readonly string[]): Vector<Utf8> {
 }
 
 /** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0.
- * The codes are never written, so all such columns share one zero-filled buffer (a batch has several). */
+ * The codes are never written, so all such columns, of every batch, share one zero-filled buffer. */
 export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, length: number): Data {
   if (zeroCodes.length < length) zeroCodes = new Int32Array(length);
   return makeData({ type, length, data: zeroCodes.subarray(0, length), dictionary });
