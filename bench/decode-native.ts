@@ -2,10 +2,13 @@
 // Baseline in the same run: CBOR-decode the payload (cborg) and LZ4-decompress both buffers — the
 // floor any decoder pays before reading a single event. Also LZ4 frame decompression alone: lz4-napi's
 // frame API, lz4-napi's block API driven block by block (the hot path) and the TypeScript
-// decompressor of decoders/native/lz4.ts on the same frames. Run: node --import tsx bench/decode-native.ts
+// decompressor of decoders/native/lz4.ts on the same frames. decodeNativeLogs is timed with its fused
+// loop for the SDK event types and with every entry through the generic readers (the reference path).
+// Run: node --import tsx bench/decode-native.ts
 import { decode as cborDecode } from 'cborg';
 import { decompressFrameSync } from 'lz4-napi';
-import { decodeNativeLogs, decompressLz4Frame, nativeDecodeContext } from '../decoders/native/index.js';
+import { decompressLz4Frame, nativeDecodeContext } from '../decoders/native/index.js';
+import { decodeLogs } from '../decoders/native/decode-logs.js';
 import { decompressLz4FrameTs } from '../test/helpers/lz4-reference.js';
 import { encodeBlockPayload } from '../test/helpers/native-encoder.js';
 import {
@@ -68,9 +71,9 @@ function baseline(lz4: 'napi' | 'blocks' | 'ts'): number {
   return n;
 }
 
-function decodeAll(projection: readonly string[] | null): number {
+function decodeAll(projection: readonly string[] | null, fused = true): number {
   let rows = 0;
-  for (let i = 0; i < payloads.length; i++) for (const b of decodeNativeLogs(payloads[i], ctxs[i], projection)) rows += b.numRows;
+  for (let i = 0; i < payloads.length; i++) for (const b of decodeLogs(payloads[i], ctxs[i], projection, undefined, fused)) rows += b.numRows;
   return rows;
 }
 
@@ -99,7 +102,7 @@ function interleavedMedians(fns: Array<() => number>, rounds = 11): number[] {
   return times.map((x) => x.sort((p, q) => p - q)[x.length >> 1]);
 }
 
-if (decodeAll(null) !== totalEvents) throw new Error('decoder lost rows');
+if (decodeAll(null) !== totalEvents || decodeAll(null, false) !== totalEvents) throw new Error('decoder lost rows');
 // The decompressors alternate round by round so load on the shared machine hits them alike.
 const [napiMs, blocksMs, tsMs] = interleavedMedians([
   () => frameBuffers.reduce((n, f) => n + decompressFrameSync(f).length, 0),
@@ -107,18 +110,27 @@ const [napiMs, blocksMs, tsMs] = interleavedMedians([
   () => frames.reduce((n, f) => n + decompressLz4FrameTs(f).length, 0),
 ]);
 const baseMs = median(() => baseline('napi'));
-const baseBlocksMs = median(() => baseline('blocks'));
 const baseTsMs = median(() => baseline('ts'));
-const fullMs = median(() => decodeAll(null));
-const projMs = median(() => decodeAll(['time', 'level', 'msg']));
+const TYPICAL = ['time', 'level', 'msg'];
+// The decoders alternate round by round with the baseline they are compared to, like the decompressors.
+const [baseBlocksMs, fullMs, genericFullMs, projMs, genericProjMs] = interleavedMedians([
+  () => baseline('blocks'),
+  () => decodeAll(null),
+  () => decodeAll(null, false),
+  () => decodeAll(TYPICAL),
+  () => decodeAll(TYPICAL, false),
+]);
 const rate = (ms: number) => (totalEvents / (ms / 1000) / 1e6).toFixed(2);
 const mbps = (ms: number) => (decompressedBytes / 1e6 / (ms / 1000)).toFixed(0);
-console.log(`native log decode: ${BLOCKS} blocks × ${EVENTS_PER_BLOCK} events, ${(totalBytes / 1e6).toFixed(1)} MB of payload, ${(decompressedBytes / 1e6).toFixed(1)} MB decompressed (medians of ${ROUNDS})`);
+console.log(`native log decode: ${BLOCKS} blocks × ${EVENTS_PER_BLOCK} events, ${(totalBytes / 1e6).toFixed(1)} MB of payload, ${(decompressedBytes / 1e6).toFixed(1)} MB decompressed (medians of ${ROUNDS} runs; interleaved groups: 11 rounds)`);
 console.log(`  LZ4 frames, lz4-napi decompressFrameSync: ${napiMs.toFixed(1)} ms  = ${mbps(napiMs)} MB/s`);
 console.log(`  LZ4 frames, lz4-napi blocks (hot path):   ${blocksMs.toFixed(1)} ms  = ${mbps(blocksMs)} MB/s  (${(napiMs / blocksMs).toFixed(2)}× lz4-napi frame API)`);
 console.log(`  LZ4 frames, TypeScript reference:        ${tsMs.toFixed(1)} ms  = ${mbps(tsMs)} MB/s  (${(napiMs / tsMs).toFixed(2)}× lz4-napi frame API)`);
 console.log(`  baseline (cborg + lz4-napi frame API):   ${baseMs.toFixed(1)} ms  = ${rate(baseMs)} M events/s`);
 console.log(`  baseline (cborg + lz4-napi blocks):      ${baseBlocksMs.toFixed(1)} ms  = ${rate(baseBlocksMs)} M events/s`);
 console.log(`  baseline (cborg + TS reference):         ${baseTsMs.toFixed(1)} ms  = ${rate(baseTsMs)} M events/s`);
-console.log(`  decodeNativeLogs, all 13 columns:        ${fullMs.toFixed(1)} ms  = ${rate(fullMs)} M events/s  (${(fullMs / baseBlocksMs).toFixed(2)}× blocks baseline)`);
-console.log(`  decodeNativeLogs, time+level+msg:        ${projMs.toFixed(1)} ms  = ${rate(projMs)} M events/s  (${(projMs / baseBlocksMs).toFixed(2)}× blocks baseline)`);
+const vsBase = (ms: number) => `${(ms / baseBlocksMs).toFixed(2)}× blocks baseline`;
+console.log(`  decodeNativeLogs, all 13 columns:        ${fullMs.toFixed(1)} ms  = ${rate(fullMs)} M events/s  (${vsBase(fullMs)}; generic ${(genericFullMs / fullMs).toFixed(2)}× slower)`);
+console.log(`    generic readers only, all columns:     ${genericFullMs.toFixed(1)} ms  = ${rate(genericFullMs)} M events/s  (${vsBase(genericFullMs)})`);
+console.log(`  decodeNativeLogs, time+level+msg:        ${projMs.toFixed(1)} ms  = ${rate(projMs)} M events/s  (${vsBase(projMs)}; generic ${(genericProjMs / projMs).toFixed(2)}× slower)`);
+console.log(`    generic readers only, time+level+msg:  ${genericProjMs.toFixed(1)} ms  = ${rate(genericProjMs)} M events/s  (${vsBase(genericProjMs)})`);

@@ -247,9 +247,13 @@ export class Utf8Column {
    * Much cheaper than a JS check per value for short, mostly valid texts (log messages).
    */
   appendUtf8Deferred(src: Uint8Array, start: number, end: number): void {
-    if (this.uncheckedFrom < 0) this.uncheckedFrom = this.length;
+    this.deferUtf8Check();
     this.writeRaw(src, start, end);
     this.endValue();
+  }
+  /** Values ended from now on get appendUtf8Deferred's check (for callers writing `bytes` directly). */
+  deferUtf8Check(): void {
+    if (this.uncheckedFrom < 0) this.uncheckedFrom = this.length;
   }
   /** Checks the rows appended since `uncheckedFrom`: a valid concatenation whose values all start on a
    * character boundary means every value is valid; otherwise each value is checked and repaired. */
@@ -530,11 +534,14 @@ export function utf8Vector(values: readonly string[]): Vector<Utf8> {
 }
 
 /** A column whose value is the same on every row of a segment: a one-entry dictionary, all codes 0.
- * `zeros` (at least `length` long) lets the constant columns of a batch share one codes buffer. */
+ * The codes are never written, so constant columns share a zero-filled buffer: `zeros` (at least `length`
+ * long) if given, else one module-wide buffer. */
 export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, length: number, zeros?: Int32Array): Data {
-  const codes = zeros && zeros.length >= length ? zeros.subarray(0, length) : new Int32Array(length);
-  return makeData({ type, length, data: codes, dictionary });
+  if (zeros && zeros.length >= length) return makeData({ type, length, data: zeros.subarray(0, length), dictionary });
+  if (zeroCodes.length < length) zeroCodes = new Int32Array(length);
+  return makeData({ type, length, data: zeroCodes.subarray(0, length), dictionary });
 }
+let zeroCodes = new Int32Array(0);
 
 export function constantTimestampData(value: bigint, length: number): Data<TimestampNanosecond> {
   return makeData({ type: new TimestampNanosecond('UTC'), length, data: new BigInt64Array(length).fill(value) } as never) as unknown as Data<TimestampNanosecond>;

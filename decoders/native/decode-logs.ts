@@ -1,6 +1,8 @@
 // Native `log` stream segment → `log_entries` record batches (native-format §8.1, §10.1).
 // The per-event loop lives in fillBatch, a plain function with locals: inside the generator, values
-// shared with closures would be context slots, loaded and stored on every event.
+// shared with closures would be context slots, loaded and stored on every event. Runs of the SDK's
+// two event types go through the fused loop (fused-log-events.ts); fillBatch reads the entries it
+// stops at with the generic readers.
 import type { Data, Dictionary, Int32, RecordBatch, Utf8 } from 'apache-arrow';
 import { type DecodeOptions, batchRowsOf } from '../context.js';
 import { DictionaryColumn, Int32Column, Int64Column, Utf8Column } from '../columns.js';
@@ -11,15 +13,7 @@ import { noteUnreadable, type UnreadableTally } from './dependencies.js';
 import { type NativeDecodeContext, asCorrupt, openSegment, reportSegment } from './segment.js';
 import { TickConverter } from './ticks.js';
 import { EMPTY, logReader, type EventReader, type LogEvent } from './log-readers.js';
-
-/** The projected columns (absent when not projected). */
-interface LogColumns {
-  time: Int64Column | undefined;
-  target: DictionaryColumn | undefined;
-  level: Int32Column | undefined;
-  msg: Utf8Column | undefined;
-  properties: Utf8Column | undefined;
-}
+import { FusedLogReader, estimateLogEntries, fusedLogLayout, type LogColumns, type LogSizing } from './fused-log-events.js';
 
 /** What fillBatch reads from and reports into, besides the columns. */
 interface LogSource {
@@ -30,13 +24,27 @@ interface LogSource {
   ticks: TickConverter;
   tally: UnreadableTally;
   skipped: number;
+  /** The SDK event types' fused loop, when the stream's descriptors allow it. */
+  fused: FusedLogReader | undefined;
 }
 
-export function* decodeNativeLogs(
+export function decodeNativeLogs(
   payload: Uint8Array,
   ctx: NativeDecodeContext,
   projection: readonly string[] | null,
   opts?: DecodeOptions,
+): Generator<RecordBatch, void, undefined> {
+  return decodeLogs(payload, ctx, projection, opts, true);
+}
+
+/** decodeNativeLogs; `fused: false` reads every entry through the generic readers (the reference
+ * the fused loop is tested against). */
+export function* decodeLogs(
+  payload: Uint8Array,
+  ctx: NativeDecodeContext,
+  projection: readonly string[] | null,
+  opts: DecodeOptions | undefined,
+  fused: boolean,
 ): Generator<RecordBatch, void, undefined> {
   const fields = projectFields('log_entries', projection);
   const seg = openSegment(payload, ctx);
@@ -50,32 +58,42 @@ export function* decodeNativeLogs(
     time: want.has('time') ? new Int64Column('timestamp') : undefined,
     target: targetField ? new DictionaryColumn(targetField.type as Dictionary<Utf8, Int32>) : undefined,
     level: want.has('level') ? new Int32Column() : undefined,
-    msg: want.has('msg') ? new Utf8Column() : undefined,
-    properties: want.has('properties') ? new Utf8Column() : undefined,
+    // Their bytes are presized below: no default-sized first buffer.
+    msg: want.has('msg') ? new Utf8Column(false, 0) : undefined,
+    properties: want.has('properties') ? new Utf8Column(false, 0) : undefined,
   };
   const ev: LogEvent = {
     lo: 0, hi: 0, level: 0, target: EMPTY, msgSrc: bytes, msgStart: 0, msgEnd: 0, msgValid: false, msgText: undefined, props: undefined,
   };
+  const cursor = new FrameCursor(bytes, ctx.descriptors.objects);
+  const ticks = new TickConverter(ctx.clock);
+  const layout = fused ? fusedLogLayout(ctx.descriptors.objects) : undefined;
   const src: LogSource = {
     blockId: ctx.blockId,
-    cursor: new FrameCursor(bytes, ctx.descriptors.objects),
+    cursor,
     readers: ctx.descriptors.objects.types.map((t) => logReader(t, scope, ev)),
     ev,
-    ticks: new TickConverter(ctx.clock),
+    ticks,
     tally: seg.tally,
     skipped: 0,
+    fused: layout && new FusedLogReader(layout, cursor, seg.deps, ticks),
   };
-  // Entries in the buffer (a framing pass): each batch's columns are presized, never regrown.
-  const entries = countEntries(bytes, ctx.descriptors.objects);
-  // Messages are at most the object buffer's bytes: one exact allocation for the first batch.
-  cols.msg?.presize(0, Math.min(bytes.length, 64 * 1024 * 1024));
+  // Entries in the buffer (a framing pass; with the fused loop, an estimate): each batch's columns
+  // are presized. Messages take at most the object buffer's bytes (with the fused loop, about their
+  // size): one allocation for the first batch.
+  const sizing: LogSizing = layout
+    ? estimateLogEntries(bytes, layout, seg.deps)
+    : { entries: countEntries(bytes, ctx.descriptors.objects), msgBytes: bytes.length, propsBytes: 0 };
+  const entries = sizing.entries;
+  cols.msg?.presize(0, Math.min(sizing.msgBytes, 64 * 1024 * 1024));
+  const propsPerRow = Math.max(2, sizing.propsBytes / Math.max(1, entries));
   for (;;) {
-    const n = Math.min(entries - (src.cursor.index + 1), batchRows);
+    const n = Math.max(0, Math.min(entries - (src.cursor.index + 1), batchRows));
     cols.time?.presize(n);
     cols.target?.presize(n);
     cols.level?.presize(n);
     cols.msg?.presize(n);
-    cols.properties?.presize(n, 2 * n);
+    cols.properties?.presize(n, Math.ceil(propsPerRow * n));
     const rows = fillBatch(src, cols, batchRows);
     const last = rows < batchRows;
     if (last) reportSegment(ctx, seg.tally, src.skipped);
@@ -109,7 +127,13 @@ function fillBatch(src: LogSource, cols: LogColumns, limit: number): number {
   let lastTarget: TransitString | undefined;
   let lastTargetCode = 0;
   let rows = 0;
+  const fused = src.fused;
+  fused?.newBatch();
   while (rows < limit) {
+    if (fused) {
+      rows += fused.run(cols, limit - rows);
+      if (rows === limit) break;
+    }
     try {
       if (!cursor.next()) break;
     } catch (e) {

@@ -71,6 +71,9 @@ export class TickConverter {
   lo = 0;
   hi = 0;
   private readonly exact: boolean;
+  /** When the frequency is 1e9 and S − T0 fits Int64: S − T0 as (unsigned lo, signed hi) words, so a
+   * caller may inline the exact path (ns = t + offset, out of range when the high word overflows). */
+  readonly exactOffset: { readonly lo: number; readonly hi: number } | undefined;
   private readonly k: number;
   // Exact path: ns = t + (S − T0); general path: T0 and S as words.
   private readonly cLo: number;
@@ -92,6 +95,7 @@ export class TickConverter {
     this.t0Hi = hi32(clock.startTicks);
     this.sLo = lo32(clock.startTime);
     this.sHi = hi32(clock.startTime);
+    this.exactOffset = this.exact && this.cFits ? { lo: this.cLo, hi: this.cHi } : undefined;
   }
 
   /** Converts the absolute tick count hi·2^32 + lo (lo taken unsigned, hi signed); false when the

@@ -241,14 +241,15 @@ export class DependencyMap {
     return this.small.size + this.large.size;
   }
   // Direct-mapped cache of found ids: events name few dependencies, over and over, and ids are
-  // producer addresses, so the Map keys are mostly heap doubles (or BigInts) that are slow to hash.
+  // producer addresses or counters, so the Map keys are mostly heap doubles (or BigInts) that are
+  // slow to hash. A multiplicative hash spreads both aligned addresses and small counters.
   private readonly cacheLo = new Int32Array(256);
   private readonly cacheHi = new Int32Array(256);
   private readonly cacheValue: Array<TransitValue | undefined> = new Array<TransitValue | undefined>(256).fill(undefined);
 
   /** Id given as unsigned 32-bit words. */
   get(lo: number, hi: number): TransitValue | undefined {
-    const slot = ((lo >>> 3) ^ (lo >>> 11) ^ hi) & 255;
+    const slot = Math.imul(lo ^ hi, 0x9e3779b1) >>> 24;
     const cached = this.cacheValue[slot];
     if (cached !== undefined && this.cacheLo[slot] === (lo | 0) && this.cacheHi[slot] === (hi | 0)) return cached;
     const v = hi < 0x200000 ? this.small.get(hi * 0x1_0000_0000 + lo) : this.large.get((BigInt(hi) << 32n) | BigInt(lo));
@@ -530,12 +531,20 @@ export class FrameCursor {
   end = 0;
   /** Where the current entry (its type index byte) begins. */
   entryAt = 0;
-  private pos = 0;
+  /** Where the next entry begins. */
+  pos = 0;
 
   constructor(
     readonly bytes: Uint8Array,
     readonly table: TypeTable,
   ) {}
+
+  /** Moves past `entries` well-framed entries that a caller read itself, up to `pos`. The current
+   * entry's fields are stale until the next call to next(). */
+  skipTaken(pos: number, entries: number): void {
+    this.pos = pos;
+    this.index += entries;
+  }
 
   /** Advances to the next entry; false at the end. Throws TransitFramingError. */
   next(): boolean {

@@ -1,0 +1,349 @@
+// The fused loop for the two log event types of the SDK (native-format §12): LogStringInteropEventV3
+// and TaggedLogInteropEvent. It walks the object buffer once and writes the projected columns
+// directly: no reader dispatch, no event object, target dictionary codes cached per dependency id.
+// It only takes entries it can read completely; at anything else (another type, a framing problem,
+// a missing dependency, a bad string) it stops before that entry, and the generic path of
+// decode-logs.ts reads it — so errors, tallies and skips are the generic path's by construction.
+import type { DictionaryColumn, Int32Column, Int64Column, Utf8Column } from '../columns.js';
+import { KIND_I64, KIND_REF, KIND_U64, PropertySet, TransitString, u32At, type DependencyMap, type FrameCursor, type TypeTable } from './transit.js';
+import type { TickConverter } from './ticks.js';
+
+const TWO32 = 0x1_0000_0000;
+const KIND_GENERIC = 0;
+const KIND_V3 = 1;
+const KIND_TAGGED = 2;
+
+/** Where the fused loop can read a stream's objects: kind per type index, and the StaticStringRef layout. */
+export interface FusedLogLayout {
+  /** 256 entries, by type index: 0 generic, 1 LogStringInteropEventV3, 2 TaggedLogInteropEvent. */
+  readonly kinds: Uint8Array;
+  /** Fixed size per type index (0 = size-prefixed). */
+  readonly sizes: Uint32Array;
+  /** Number of addressable type indices. */
+  readonly types: number;
+  /** StaticStringRef's size and the offset of its u64 id inside it. */
+  readonly refSize: number;
+  readonly refId: number;
+}
+
+const layouts = new WeakMap<TypeTable, FusedLogLayout | null>();
+
+/**
+ * The fused layout of an object descriptor table, or undefined when no type qualifies or
+ * StaticStringRef is not the plain fixed-size reference the generic reader resolves directly.
+ */
+export function fusedLogLayout(table: TypeTable): FusedLogLayout | undefined {
+  let l = layouts.get(table);
+  if (l === undefined) {
+    l = computeLayout(table);
+    layouts.set(table, l);
+  }
+  return l ?? undefined;
+}
+
+function computeLayout(table: TypeTable): FusedLogLayout | null {
+  const ref = table.get('StaticStringRef');
+  if (!ref || ref.size === 0 || !ref.isReference) return null;
+  const id = ref.member('id');
+  if (!id || id.offset + Math.max(id.size, 8) > ref.size) return null;
+  if (id.kind !== KIND_REF && id.kind !== KIND_U64 && id.kind !== KIND_I64) return null;
+  const kinds = new Uint8Array(256);
+  const sizes = new Uint32Array(256);
+  let any = false;
+  table.types.forEach((t, i) => {
+    if (i > 255) return;
+    sizes[i] = t.size;
+    if (t.name === 'LogStringInteropEventV3') kinds[i] = KIND_V3;
+    else if (t.name === 'TaggedLogInteropEvent') kinds[i] = KIND_TAGGED;
+    else return;
+    any = true;
+  });
+  return any ? { kinds, sizes, types: Math.min(table.types.length, 256), refSize: ref.size, refId: id.offset } : null;
+}
+
+/** The projected columns (absent when not projected). */
+export interface LogColumns {
+  time: Int64Column | undefined;
+  target: DictionaryColumn | undefined;
+  level: Int32Column | undefined;
+  msg: Utf8Column | undefined;
+  properties: Utf8Column | undefined;
+}
+
+/** Slots of the target cache: the top 8 bits of a multiplicative hash of the id pick one. */
+const CACHE_SLOTS = 256;
+
+/**
+ * Target strings by dependency id (direct-mapped on the id's words), with their dictionary code in
+ * the current batch (-1: not coded yet). One per segment; codes are forgotten at each batch.
+ */
+class TargetCache {
+  readonly lo = new Int32Array(CACHE_SLOTS);
+  readonly hi = new Int32Array(CACHE_SLOTS);
+  readonly strings: Array<TransitString | undefined> = new Array<TransitString | undefined>(CACHE_SLOTS).fill(undefined);
+  readonly codes = new Int32Array(CACHE_SLOTS).fill(-1);
+}
+
+const utf16Decoder = new TextDecoder('utf-16le');
+
+/** The fused loop over one segment's object buffer. */
+export class FusedLogReader {
+  private readonly view: DataView;
+  private readonly targets = new TargetCache();
+  private msgBytes: Uint8Array | undefined;
+  private msgView: DataView | undefined;
+  constructor(
+    private readonly layout: FusedLogLayout,
+    private readonly cursor: FrameCursor,
+    private readonly deps: DependencyMap,
+    private readonly ticks: TickConverter,
+  ) {
+    const b = cursor.bytes;
+    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  /** A DataView of the message column's current buffer (kept while the buffer is). */
+  private viewOf(bytes: Uint8Array): DataView {
+    if (this.msgBytes !== bytes) {
+      this.msgBytes = bytes;
+      this.msgView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.msgView!;
+  }
+
+  /** Target dictionary codes restart with each batch. */
+  newBatch(): void {
+    this.targets.codes.fill(-1);
+  }
+
+  /**
+   * Decodes consecutive SDK log entries from the cursor's position into the columns, at most `limit`
+   * rows; stops before the first entry it cannot take. Returns the rows added and moves the cursor
+   * past them.
+   */
+  run(cols: LogColumns, limit: number): number {
+    const { kinds, sizes, refSize, refId } = this.layout;
+    const { cursor, deps, ticks, view } = this;
+    const b = cursor.bytes;
+    const n = b.length;
+    let pos = cursor.pos;
+    if (pos >= n || kinds[b[pos]] === KIND_GENERIC) return 0;
+    const { time, target, level, msg, properties } = cols;
+    const { lo: cLo, hi: cHi, strings: cStr, codes: cCode } = this.targets;
+    const exact = ticks.exactOffset !== undefined;
+    const oLo = exact ? ticks.exactOffset.lo : 0;
+    const oHi = exact ? ticks.exactOffset.hi : 0;
+    let mb = msg ? msg.bytes : b;
+    let mv = msg ? this.viewOf(mb) : view;
+    msg?.deferUtf8Check();
+    let rows = 0;
+    while (rows < limit && pos < n) {
+      const kind = kinds[b[pos]];
+      if (kind === KIND_GENERIC) break;
+      let start = pos + 1;
+      let size = sizes[b[pos]];
+      if (size === 0) {
+        if (start + 4 > n) break;
+        size = view.getUint32(start, true);
+        start += 4;
+      }
+      if (size > n - start) break;
+      const end = start + size;
+      // time (8 bytes), level (1), target reference
+      let at = start + 9;
+      if (at + refSize > end) break;
+      const idAt = at + refId;
+      const idLo = view.getInt32(idAt, true);
+      const idHi = view.getInt32(idAt + 4, true);
+      const slot = Math.imul(idLo ^ idHi, 0x9e3779b1) >>> 24;
+      let tstr = cStr[slot];
+      if (tstr === undefined || cLo[slot] !== idLo || cHi[slot] !== idHi) {
+        const v = deps.get(idLo >>> 0, idHi >>> 0);
+        if (!(v instanceof TransitString)) break;
+        tstr = v;
+        cStr[slot] = v;
+        cLo[slot] = idLo;
+        cHi[slot] = idHi;
+        cCode[slot] = -1;
+      }
+      at += refSize;
+      let props: PropertySet | undefined;
+      if (kind === KIND_TAGGED) {
+        if (at + 8 > end) break;
+        const v = deps.get(view.getUint32(at, true), view.getUint32(at + 4, true));
+        if (!(v instanceof PropertySet)) break;
+        props = v;
+        at += 8;
+      }
+      // DynString message: u8 codec, u32 byte length, bytes
+      if (at + 5 > end) break;
+      const codec = b[at];
+      const len = view.getUint32(at + 1, true);
+      const ms = at + 5;
+      if (len > end - ms) break;
+      if (codec === 1 ? (len & 1) !== 0 : codec !== 2 && codec !== 0) break;
+      let tLo = view.getUint32(start, true);
+      let tHi = view.getInt32(start + 4, true);
+      if (exact) {
+        // TickConverter.convert's exact path, inlined: ns = ticks + (start_time − start_ticks).
+        tLo += oLo;
+        tHi += oHi;
+        if (tLo >= TWO32) {
+          tLo -= TWO32;
+          tHi += 1;
+        }
+        if (tHi < -0x80000000 || tHi > 0x7fffffff) break;
+      } else {
+        if (!ticks.convert(tLo, tHi)) break;
+        tLo = ticks.lo;
+        tHi = ticks.hi;
+      }
+      // The entry is readable: append it.
+      time?.appendWords(tLo, tHi);
+      if (target) {
+        let code = cCode[slot];
+        if (code < 0) cCode[slot] = code = target.codeOf(tstr.bytes, 0, tstr.bytes.length);
+        target.appendCode(code);
+      }
+      level?.append(b[start + 8]);
+      if (msg) {
+        if (codec === 1) {
+          msg.appendString(utf16Decoder.decode(b.subarray(ms, ms + len)));
+          mb = msg.bytes; // it may have grown
+          mv = this.viewOf(mb);
+        } else {
+          // UTF-8 / ANSI: copied now, checked per batch by the column (appendUtf8Deferred).
+          const o = msg.byteLength;
+          if (o + len > mb.length) {
+            msg.reserve(len);
+            mb = msg.bytes;
+            mv = this.viewOf(mb);
+          }
+          copyBytes(mb, mv, o, b, view, ms, len);
+          msg.byteLength = o + len;
+          msg.endValue();
+        }
+      }
+      if (properties) {
+        if (props) {
+          const j = props.jsonBytes();
+          properties.appendRaw(j, 0, j.length);
+        } else {
+          const o = properties.byteLength;
+          if (o + 2 > properties.bytes.length) properties.reserve(2);
+          const pb = properties.bytes;
+          pb[o] = 0x7b; // {}
+          pb[o + 1] = 0x7d;
+          properties.byteLength = o + 2;
+          properties.endValue();
+        }
+      }
+      pos = end;
+      rows++;
+    }
+    cursor.skipTaken(pos, rows);
+    return rows;
+  }
+}
+
+/**
+ * Copies `n` bytes from src[s…] to dst[o…]: long runs natively; short ones (a subarray view per
+ * message would cost more than the copy) in unaligned 8-byte float moves, or 4-byte integer ones
+ * where the engine might not move every NaN bit pattern unchanged.
+ */
+function copyBytes(dst: Uint8Array, dv: DataView, o: number, src: Uint8Array, sv: DataView, s: number, n: number): void {
+  if (n < 8) {
+    for (let i = 0; i < n; i++) dst[o + i] = src[s + i];
+    return;
+  }
+  if (n > 256) {
+    dst.set(src.subarray(s, s + n), o);
+    return;
+  }
+  if (FLOAT_MOVES_EXACT) {
+    const last = n - 8;
+    for (let i = 0; i < last; i += 8) dv.setFloat64(o + i, sv.getFloat64(s + i, true), true);
+    dv.setFloat64(o + last, sv.getFloat64(s + last, true), true);
+  } else {
+    const last = n - 4;
+    for (let i = 0; i < last; i += 4) dv.setInt32(o + i, sv.getInt32(s + i, true), true);
+    dv.setInt32(o + last, sv.getInt32(s + last, true), true);
+  }
+}
+
+/**
+ * Whether a getFloat64 → setFloat64 move keeps all 64 bits of NaNs (signalling, negative, with
+ * payloads): ECMAScript lets an engine write any NaN encoding, V8 keeps them. Checked once.
+ */
+const FLOAT_MOVES_EXACT = ((): boolean => {
+  const patterns = [
+    [0x00000001, 0x7ff00000], [0xdeadbeef, 0x7ff80001], [0x00000000, 0xfff40000], [0xffffffff, 0xffffffff],
+    [0xffffffff, 0x7fffffff], [0x12345678, 0xfff00001], [0x00000000, 0x80000000], [0x00000001, 0x00000000],
+  ];
+  const a = new DataView(new ArrayBuffer(8 * patterns.length));
+  const b = new DataView(new ArrayBuffer(8 * patterns.length));
+  patterns.forEach(([lo, hi], i) => {
+    a.setUint32(8 * i, lo, true);
+    a.setUint32(8 * i + 4, hi, true);
+  });
+  for (let round = 0; round < 2; round++) for (let i = 0; i < patterns.length; i++) b.setFloat64(8 * i, a.getFloat64(8 * i, true), true);
+  return patterns.every((_, i) => a.getUint32(8 * i, true) === b.getUint32(8 * i, true) && a.getUint32(8 * i + 4, true) === b.getUint32(8 * i + 4, true));
+})();
+
+/** Entries sampled from the front of a buffer to estimate its entry count and message bytes. */
+const SAMPLE_ENTRIES = 256;
+
+/** Presizing figures for an object buffer's columns. */
+export interface LogSizing {
+  entries: number;
+  /** UTF-8 bytes of the messages. */
+  msgBytes: number;
+  /** Bytes of the properties column (`{}` or the property set's JSON per row). */
+  propsBytes: number;
+}
+
+/**
+ * Entry count and column bytes of an object buffer, for presizing columns: exact when the buffer
+ * holds at most SAMPLE_ENTRIES entries (or a framing error comes first), otherwise extrapolated from
+ * the first ones with a 1/16 margin — a full framing pass would read the whole buffer once more, and
+ * columns grow when an estimate falls short. Exact for SDK events; for others, the object size as
+ * message bytes and `{}` as properties.
+ */
+export function estimateLogEntries(bytes: Uint8Array, layout: FusedLogLayout, deps: DependencyMap): LogSizing {
+  const { kinds, sizes, refSize, types } = layout;
+  const n = bytes.length;
+  let entries = 0;
+  let msgBytes = 0;
+  let propsBytes = 0;
+  let pos = 0;
+  for (; pos < n && entries < SAMPLE_ENTRIES; entries++) {
+    const ti = bytes[pos++];
+    if (ti >= types) return { entries, msgBytes, propsBytes };
+    let size = sizes[ti];
+    if (size === 0) {
+      if (pos + 4 > n) return { entries, msgBytes, propsBytes };
+      size = (bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24)) >>> 0;
+      pos += 4;
+    }
+    if (size > n - pos) return { entries, msgBytes, propsBytes };
+    const kind = kinds[ti];
+    propsBytes += 2;
+    if (kind === KIND_GENERIC) msgBytes += size;
+    else {
+      let at = pos + 9 + refSize;
+      if (kind === KIND_TAGGED && at + 8 <= pos + size) {
+        const props = deps.get(u32At(bytes, at), u32At(bytes, at + 4));
+        if (props instanceof PropertySet) propsBytes += props.jsonBytes().length - 2;
+        at += 8;
+      }
+      if (at + 5 <= pos + size) {
+        const len = Math.min(pos + size - at - 5, u32At(bytes, at + 1));
+        msgBytes += bytes[at] === 1 ? len + (len >> 1) : len;
+      }
+    }
+    pos += size;
+  }
+  if (pos >= n) return { entries, msgBytes, propsBytes };
+  const scale = (n / pos) * (17 / 16);
+  return { entries: Math.ceil(entries * scale), msgBytes: Math.ceil(msgBytes * scale), propsBytes: Math.ceil(propsBytes * scale) };
+}
