@@ -11,8 +11,9 @@ import { UnregisteredSegmentError, type SegmentDecodeContext } from '../../decod
 import type { Expr } from '../plan/expr.js';
 import type { ScanRequest, TableProvider } from '../types.js';
 import { QueryError } from '../errors.js';
-import type { SegmentCache } from '../segment-cache.js';
+import type { SegmentCache, SegmentCacheKey } from '../segment-cache.js';
 import { SegmentMetadata } from './segment-metadata.js';
+import type { CatalogRows } from './catalog-rows.js';
 
 export type SegmentDecoder = (
   format: BlobFormat,
@@ -29,6 +30,8 @@ export interface LakeAccess {
   decode: SegmentDecoder;
   /** Decoded segments shared by the queries of a server; none = decode every time. */
   cache?: SegmentCache;
+  /** Process rows shared by the queries over this catalog (lakeTableSource sets it). */
+  rows?: CatalogRows;
 }
 
 /** How a query treats segments it cannot read. */
@@ -99,7 +102,7 @@ export class SegmentViewTable implements TableProvider {
 
   async *scan(req: ScanRequest): AsyncIterable<RecordBatch> {
     const segments = await this.resolveSegments(req);
-    const meta = new SegmentMetadata(this.lake.catalog);
+    const meta = new SegmentMetadata(this.lake.catalog, this.lake.rows);
     const processFilters = PROCESS_COLUMNS.flatMap((c) => {
       const allowed = this.schema.fields.some((f) => f.name === c) ? allowedValues(req.filters, c) : undefined;
       return allowed ? [[c, new Set(allowed)] as const] : [];
@@ -110,15 +113,31 @@ export class SegmentViewTable implements TableProvider {
       if (req.limit !== undefined && rows >= req.limit) return;
       if (processFilters.length > 0) {
         // exe / username / computer are constant per segment (the process row's): skip it unread
-        const process = await meta.process(seg.process_id);
+        const process = meta.knownProcess(seg.process_id) ?? (await meta.process(seg.process_id));
         if (processFilters.some(([c, allowed]) => !allowed.has(process?.[c] ?? ''))) continue;
       }
-      for (const rb of await this.segmentBatches(seg, req, meta)) {
+      // a cached OTLP segment is served without waiting on anything (its key needs no catalog row)
+      const batches = this.cachedOtlpBatches(seg, req) ?? (await this.segmentBatches(seg, req, meta));
+      for (const rb of batches) {
         yield rb;
         rows += rb.numRows;
         if (req.limit !== undefined && rows >= req.limit) return;
       }
     }
+  }
+
+  private cacheKey(seg: SegmentRef, req: ScanRequest, frequency: number | undefined): SegmentCacheKey {
+    return { view: this.view, blockId: seg.block_id, segmentIndex: seg.segment_index, projection: req.projection, variant: frequency?.toString() };
+  }
+
+  /** Whether the segment lies entirely within the scan's time range (then it is decoded in full and cached). */
+  private wholeSegment(seg: SegmentRef, range: ScanRequest['timeRange']): boolean {
+    return !range || ((range.begin === undefined || seg.begin_time >= range.begin) && (range.end === undefined || seg.end_time <= range.end));
+  }
+
+  private cachedOtlpBatches(seg: SegmentRef, req: ScanRequest): RecordBatch[] | undefined {
+    if (!this.lake.cache || seg.format === 'native-transit' || !this.wholeSegment(seg, req.timeRange)) return undefined;
+    return this.lake.cache.get(this.cacheKey(seg, req, undefined));
   }
 
   /** One segment's batches, from the cache or decoded in full (a segment is all or nothing: a corrupt
@@ -137,11 +156,12 @@ export class SegmentViewTable implements TableProvider {
       }
     }
     const range = req.timeRange;
-    const wholeSegment = !range || ((range.begin === undefined || seg.begin_time >= range.begin) && (range.end === undefined || seg.end_time <= range.end));
+    const wholeSegment = this.wholeSegment(seg, range);
     // A partially covered segment is decoded with the range hint (fewer rows) and not cached.
     const cache = wholeSegment ? this.lake.cache : undefined;
-    const key = { view: this.view, blockId: seg.block_id, segmentIndex: seg.segment_index, projection: req.projection, variant: frequency?.toString() };
-    const cached = cache?.get(key);
+    const key = this.cacheKey(seg, req, frequency);
+    // an OTLP segment's lookup already happened (and missed) in cachedOtlpBatches
+    const cached = native ? cache?.get(key) : undefined;
     if (cached) return cached;
 
     const ctx: SegmentDecodeContext = {
