@@ -7,10 +7,13 @@ import type { Evaluator } from './expr-eval.js';
 import type { MemoryPool } from './memory.js';
 import type { GroupAccumulator } from '../functions/registry.js';
 import type { ScalarType } from '../plan/types.js';
+import { assignTimeBins, type TimeBin } from './time-bin-key.js';
 
 export interface AggregateSpec {
   groupBy: Evaluator[];
   groupTypes: ScalarType[];
+  /** The one group key is date_bin(constant stride, ts): groups are assigned from `ts` directly. */
+  timeBin?: { bin: TimeBin; ts: Evaluator };
   aggregates: { args: Evaluator[]; create: () => GroupAccumulator }[];
 }
 
@@ -84,6 +87,14 @@ class GroupTable {
     return ids;
   }
 
+  /** Group ids of date_bin(stride, ts) over the rows of `ts`; undefined when `ts` is not plain 64-bit. */
+  assignTimeBin(bin: TimeBin, ts: Col, n: number): Int32Array | undefined {
+    if (!(ts.values instanceof BigInt64Array) || ts.dict) return undefined;
+    const ids = new Int32Array(n);
+    assignTimeBins(bin, ts.values, ts.valid, n, ids, (v) => (v === null ? this.lookup(NULL_KEY, null) : this.lookup(v, v)));
+    return ids;
+  }
+
   /** 64-bit keys (time bins) come in runs: reuse the previous row's group while the words match,
    * so the Map (and a BigInt) is touched once per run rather than once per row. */
   private assignRuns(c: Col, n: number, ids: Int32Array): Int32Array {
@@ -126,7 +137,7 @@ export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool
   let reserved = 0;
   try {
     for await (const b of input) {
-      const ids = table.assign(spec.groupBy.map((g) => g(b)), b.length);
+      const ids = (spec.timeBin && table.assignTimeBin(spec.timeBin.bin, spec.timeBin.ts(b), b.length)) || table.assign(spec.groupBy.map((g) => g(b)), b.length);
       spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(b)), b.length));
       const now = table.keyBytes + accs.reduce((s, a) => s + a.bytes(), 0);
       pool.resize('aggregate', reserved, now);

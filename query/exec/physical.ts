@@ -4,6 +4,7 @@ import { compileExpr } from './expr-eval.js';
 import { compileSelector } from './select-direct.js';
 import { columnIds, type Expr } from '../plan/expr.js';
 import { aggregateOp } from './aggregate.js';
+import { timeBinOf } from './time-bin-key.js';
 import { sortOp } from './sort.js';
 import { hashJoinOp } from './hash-join.js';
 import { windowOp } from './window.js';
@@ -61,9 +62,11 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
     case 'aggregate': {
       const s = plan.input.schema;
       const read = idsOfExprs([...plan.groupBy, ...plan.aggregates.flatMap((a) => a.args)]);
+      const timeBin = plan.groupBy.length === 1 ? timeBinOf(plan.groupBy[0]) : undefined;
       return aggregateOp(execute(plan.input, env, read), {
         groupBy: plan.groupBy.map((g) => compileExpr(g, s, env.eval)),
         groupTypes: plan.groupBy.map((g) => g.type),
+        timeBin: timeBin && { bin: timeBin, ts: compileExpr(timeBin.ts, s, env.eval) },
         aggregates: plan.aggregates.map((a) => ({
           args: a.args.map((x) => compileExpr(x, s, env.eval)),
           create: () => a.fn.create({ args: a.args.map((x) => x.type), returns: a.type }),
