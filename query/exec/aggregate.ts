@@ -1,7 +1,8 @@
 // Hash aggregation: group keys (dictionary codes map once per batch dictionary) → dense group ids,
 // then columnar accumulators per aggregate. State is counted against the query's memory budget.
 import { colFromValues, valueAt, type Col, type ColumnBatch } from './column.js';
-import { chunk, type BatchStream } from './operators.js';
+import { chunk, takeNeeded, type BatchStream } from './operators.js';
+import type { Selector } from './select-direct.js';
 import { isWordKey, wordsOf } from './numeric-cast.js';
 import type { Evaluator } from './expr-eval.js';
 import type { MemoryPool } from './memory.js';
@@ -12,8 +13,12 @@ import { assignTimeBins, type TimeBin } from './time-bin-key.js';
 export interface AggregateSpec {
   groupBy: Evaluator[];
   groupTypes: ScalarType[];
-  /** The one group key is date_bin(constant stride, ts): groups are assigned from `ts` directly. */
-  timeBin?: { bin: TimeBin; ts: Evaluator };
+  /** The one group key is date_bin(constant stride, ts): groups are assigned from `ts` directly,
+   * read through the filter's selection when `throughSelection` (ts is a plain column). */
+  timeBin?: { bin: TimeBin; ts: Evaluator; throughSelection: boolean };
+  /** The input's filter, applied here: only the selected rows of the columns marked in `gather`
+   * are taken (the others are never read), instead of every column by a filter below. */
+  filter?: { select: Selector; gather: readonly boolean[] };
   aggregates: { args: Evaluator[]; create: () => GroupAccumulator }[];
 }
 
@@ -87,11 +92,12 @@ class GroupTable {
     return ids;
   }
 
-  /** Group ids of date_bin(stride, ts) over the rows of `ts`; undefined when `ts` is not plain 64-bit. */
-  assignTimeBin(bin: TimeBin, ts: Col, n: number): Int32Array | undefined {
+  /** Group ids of date_bin(stride, ts) over the rows of `ts` (its rows `sel` when given);
+   * undefined when `ts` is not plain 64-bit. */
+  assignTimeBin(bin: TimeBin, ts: Col, sel: Uint32Array | null, n: number): Int32Array | undefined {
     if (!(ts.values instanceof BigInt64Array) || ts.dict) return undefined;
     const ids = new Int32Array(n);
-    assignTimeBins(bin, ts.values, ts.valid, n, ids, (v) => (v === null ? this.lookup(NULL_KEY, null) : this.lookup(v, v)));
+    assignTimeBins(bin, ts.values, ts.valid, sel, ids, (v) => (v === null ? this.lookup(NULL_KEY, null) : this.lookup(v, v)));
     return ids;
   }
 
@@ -137,8 +143,19 @@ export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool
   let reserved = 0;
   try {
     for await (const b of input) {
-      const ids = (spec.timeBin && table.assignTimeBin(spec.timeBin.bin, spec.timeBin.ts(b), b.length)) || table.assign(spec.groupBy.map((g) => g(b)), b.length);
-      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(b)), b.length));
+      let rows = b;
+      let sel: Uint32Array | null = null;
+      if (spec.filter) {
+        sel = spec.filter.select(b);
+        if (sel.length === 0) continue;
+        if (sel.length === b.length) sel = null;
+        else rows = { length: sel.length, cols: takeNeeded(b.cols, sel, spec.filter.gather) };
+      }
+      const n = rows.length;
+      const bin = spec.timeBin;
+      const ids = (bin && (bin.throughSelection ? table.assignTimeBin(bin.bin, bin.ts(b), sel, n) : table.assignTimeBin(bin.bin, bin.ts(rows), null, n)))
+        || table.assign(spec.groupBy.map((g) => g(rows)), n);
+      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(rows)), n));
       const now = table.keyBytes + accs.reduce((s, a) => s + a.bytes(), 0);
       pool.resize('aggregate', reserved, now);
       reserved = now;

@@ -61,12 +61,19 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
       return unionOp(plan.inputs.map((i) => execute(i, env)));
     case 'aggregate': {
       const s = plan.input.schema;
-      const read = idsOfExprs([...plan.groupBy, ...plan.aggregates.flatMap((a) => a.args)]);
       const timeBin = plan.groupBy.length === 1 ? timeBinOf(plan.groupBy[0]) : undefined;
-      return aggregateOp(execute(plan.input, env, read), {
+      // the aggregate applies a filter below it itself: a date_bin key over a plain column reads the
+      // timestamps through the selection, and only the other columns it reads are gathered
+      const filter = plan.input.kind === 'filter' && sameColumns(plan.input.schema, plan.input.input.schema) ? plan.input : null;
+      const throughSelection = filter !== null && timeBin?.ts.kind === 'column';
+      const gathered = idsOfExprs([...(throughSelection ? [] : plan.groupBy), ...plan.aggregates.flatMap((a) => a.args)]);
+      const read = idsOfExprs([...plan.groupBy, ...plan.aggregates.flatMap((a) => a.args)]);
+      const input = filter ? execute(filter.input, env, idsOfExprs([filter.predicate], new Set(read))) : execute(plan.input, env, read);
+      return aggregateOp(input, {
         groupBy: plan.groupBy.map((g) => compileExpr(g, s, env.eval)),
         groupTypes: plan.groupBy.map((g) => g.type),
-        timeBin: timeBin && { bin: timeBin, ts: compileExpr(timeBin.ts, s, env.eval) },
+        timeBin: timeBin && { bin: timeBin, ts: compileExpr(timeBin.ts, s, env.eval), throughSelection },
+        filter: filter ? { select: compileSelector(filter.predicate, s, env.eval), gather: s.map((f) => gathered.has(f.id)) } : undefined,
         aggregates: plan.aggregates.map((a) => ({
           args: a.args.map((x) => compileExpr(x, s, env.eval)),
           create: () => a.fn.create({ args: a.args.map((x) => x.type), returns: a.type }),

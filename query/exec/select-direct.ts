@@ -15,6 +15,15 @@ export type Selector = (b: ColumnBatch) => Uint32Array;
 /** The rows of `sel` (every row when null) where the predicate is TRUE, in order. */
 type Narrower = (b: ColumnBatch, sel: Uint32Array | null) => Uint32Array;
 
+// Candidates are written into one reused buffer and the kept rows copied out: a selection is
+// usually much shorter than its batch, and a fresh batch-sized array per batch costs more (GC).
+let scratch = new Uint32Array(8192);
+
+function candidates(n: number): Uint32Array {
+  if (scratch.length < n) scratch = new Uint32Array(Math.max(n, 2 * scratch.length));
+  return scratch;
+}
+
 // The loops below are branch-free: every candidate index is written, and the cursor advances by
 // `+(test)` (0 or 1), which V8 compiles without a jump; row values are random, so a branch would
 // be mispredicted often.
@@ -22,7 +31,7 @@ type Narrower = (b: ColumnBatch, sel: Uint32Array | null) => Uint32Array;
 function selectNumber(op: ComparisonOp, c: Col, y: number, sel: Uint32Array | null): Uint32Array {
   const v = c.values instanceof Uint32Array ? c.values : (c.values as Int32Array);
   const n = sel === null ? c.length : sel.length;
-  const out = new Uint32Array(n);
+  const out = candidates(n);
   let k = 0;
   if (sel === null) {
     switch (op) {
@@ -43,7 +52,7 @@ function selectNumber(op: ComparisonOp, c: Col, y: number, sel: Uint32Array | nu
       case '>=': for (let i = 0; i < n; i++) { const j = sel[i]; out[k] = j; k += +(v[j] >= y); } break;
     }
   }
-  return dropNulls(out.subarray(0, k), c.valid);
+  return dropNulls(out.slice(0, k), c.valid);
 }
 
 /** sel without the rows where `valid` is 0 (compacted in place). */
@@ -62,7 +71,7 @@ function dropNulls(sel: Uint32Array, valid: Uint8Array | null): Uint32Array {
 function selectCodes(c: Col, byCode: Uint8Array, sel: Uint32Array | null): Uint32Array {
   const codes = c.values as Int32Array;
   const n = sel === null ? c.length : sel.length;
-  const out = new Uint32Array(n);
+  const out = candidates(n);
   let k = 0;
   // `& 1` keeps k a small integer for V8 (an out-of-range code reads undefined)
   if (sel === null) {
@@ -70,21 +79,21 @@ function selectCodes(c: Col, byCode: Uint8Array, sel: Uint32Array | null): Uint3
   } else {
     for (let i = 0; i < n; i++) { const j = sel[i]; out[k] = j; k += byCode[codes[j]] & 1; }
   }
-  return dropNulls(out.subarray(0, k), c.valid);
+  return dropNulls(out.slice(0, k), c.valid);
 }
 
 /** Rows of `sel` (or all) where a boolean column is TRUE (NULL is not selected). */
 function selectMask(mask: Col, sel: Uint32Array | null): Uint32Array {
   const v = mask.values as Uint8Array;
   const n = sel === null ? mask.length : sel.length;
-  const out = new Uint32Array(n);
+  const out = candidates(n);
   let k = 0;
   if (sel === null) {
     for (let i = 0; i < n; i++) { out[k] = i; k += v[i] & 1; }
   } else {
     for (let i = 0; i < n; i++) { const j = sel[i]; out[k] = j; k += v[j] & 1; }
   }
-  return dropNulls(out.subarray(0, k), mask.valid);
+  return dropNulls(out.slice(0, k), mask.valid);
 }
 
 /** `column = 'text'` / `column <> 'text'` with the column on either side. */

@@ -32,15 +32,17 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
-/** Assigns a group to each row's bin; `group(bin)` resolves a bin (null for a NULL timestamp) to its id. */
+/** ids[i] = the group of row i's bin (row sel[i] of the timestamps when a selection is given);
+ * `group(bin)` resolves a bin (null for a NULL timestamp) to its id. */
 export function assignTimeBins(
   bin: TimeBin,
   values: BigInt64Array,
   valid: Uint8Array | null,
-  n: number,
+  sel: Uint32Array | null,
   ids: Int32Array,
   group: (bin: bigint | null) => number,
 ): void {
+  const n = ids.length;
   const w = wordsOf(values);
   const stride = Number(bin.stride);
   const scratch = new BigInt64Array(1);
@@ -51,19 +53,20 @@ export function assignTimeBins(
   let current = -1;
   let nullGroup = -1;
   for (let i = 0; i < n; i++) {
-    if (valid !== null && valid[i] === 0) {
+    const row = sel === null ? i : sel[i];
+    if (valid !== null && valid[row] === 0) {
       ids[i] = nullGroup >= 0 ? nullGroup : (nullGroup = group(null));
       continue;
     }
-    const dHi = w[2 * i + 1] - startHi;
+    const dHi = w[2 * row + 1] - startHi;
     if (current >= 0 && dHi > -0x100000 && dHi < 0x100000) {
-      const d = dHi * TWO_32 + ((w[2 * i] >>> 0) - startLo); // |d| < 2^53: exact
+      const d = dHi * TWO_32 + ((w[2 * row] >>> 0) - startLo); // |d| < 2^53: exact
       if (d >= 0 && d < stride) {
         ids[i] = current;
         continue;
       }
     }
-    const exact = floorDiv(values[i] - bin.origin, bin.stride) * bin.stride + bin.origin;
+    const exact = floorDiv(values[row] - bin.origin, bin.stride) * bin.stride + bin.origin;
     scratch[0] = exact; // wraps like date_bin's BigInt64Array result
     const start = scratch[0];
     ids[i] = group(start);
