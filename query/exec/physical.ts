@@ -82,7 +82,8 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
     }
     case 'join': {
       const joinedSchema = [...plan.left.schema, ...plan.right.schema];
-      const read = neededIds === null ? null : idsOfExprs([...plan.leftKeys, ...plan.rightKeys, ...(plan.residual ? [plan.residual] : [])], new Set(neededIds));
+      const residualIds = idsOfExprs(plan.residual ? [plan.residual] : []);
+      const read = neededIds === null ? null : idsOfExprs([...plan.leftKeys, ...plan.rightKeys], new Set([...neededIds, ...residualIds]));
       // an inner join applies its probe side's filter itself (one gather of the probe rows, not two)
       const probeFilter = plan.joinType === 'inner' && plan.left.kind === 'filter' && sameColumns(plan.left.schema, plan.left.input.schema) ? plan.left : null;
       const probe = probeFilter
@@ -94,7 +95,8 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
         rightKeys: plan.rightKeys.map((k) => compileExpr(k, plan.right.schema, env.eval)),
         residual: plan.residual ? compileExpr(plan.residual, joinedSchema, env.eval) : null,
         rightTypes: plan.right.schema.map((f) => f.type),
-        needed: read === null ? null : joinedSchema.map((f) => read.has(f.id)),
+        // keys are evaluated on the inputs: only what the consumer and the residual read is gathered
+        needed: neededIds === null ? null : joinedSchema.map((f) => neededIds.has(f.id) || residualIds.has(f.id)),
         probeFilter: probeFilter ? compileSelector(probeFilter.predicate, probeFilter.input.schema, env.eval) : null,
       }, env.pool, env.batchRows);
     }

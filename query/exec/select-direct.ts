@@ -67,12 +67,42 @@ function dropNulls(sel: Uint32Array, valid: Uint8Array | null): Uint32Array {
   return sel.subarray(0, k);
 }
 
-/** Rows whose dictionary code is marked in `byCode`. */
-function selectCodes(c: Col, byCode: Uint8Array, sel: Uint32Array | null): Uint32Array {
+/** Per-code verdicts of one dictionary, and the one code that passes when only one does. */
+interface CodeVerdicts {
+  byCode: Uint8Array;
+  passing: number;
+  onlyCode: number;
+}
+
+function verdictsOf(dict: string[], pass: (s: string) => boolean): CodeVerdicts {
+  const byCode = Uint8Array.from(dict, (s) => (pass(s) ? 1 : 0));
+  let passing = 0;
+  let onlyCode = -1;
+  for (let code = 0; code < byCode.length; code++) {
+    if (byCode[code] === 1) {
+      passing++;
+      onlyCode = code;
+    }
+  }
+  return { byCode, passing, onlyCode };
+}
+
+const NONE = new Uint32Array(0);
+
+/** Rows whose dictionary code passes. */
+function selectCodes(c: Col, verdicts: CodeVerdicts, sel: Uint32Array | null): Uint32Array {
+  if (verdicts.passing === 0) return NONE;
   const codes = c.values as Int32Array;
   const n = sel === null ? c.length : sel.length;
   const out = candidates(n);
   let k = 0;
+  const { byCode, onlyCode } = verdicts;
+  if (verdicts.passing === 1) {
+    // `column = 'text'`: one code to compare with, no table lookup
+    if (sel === null) for (let i = 0; i < n; i++) { out[k] = i; k += +(codes[i] === onlyCode); }
+    else for (let i = 0; i < n; i++) { const j = sel[i]; out[k] = j; k += +(codes[j] === onlyCode); }
+    return dropNulls(out.slice(0, k), c.valid);
+  }
   // `& 1` keeps k a small integer for V8 (an out-of-range code reads undefined)
   if (sel === null) {
     for (let i = 0; i < n; i++) { out[k] = i; k += byCode[codes[i]] & 1; }
@@ -128,15 +158,15 @@ function compileNarrower(predicate: Expr, schema: PlanSchema, ctx: EvalContext):
     const arg = compileExpr(eq.column, schema, ctx);
     // the per-code verdicts of the last dictionary seen (segments share dictionaries across batches)
     let lastDict: string[] | undefined;
-    let lastCodes = new Uint8Array(0);
+    let lastVerdicts: CodeVerdicts | undefined;
     return (b, sel) => {
       const c = arg(b);
       if (!c.dict) return fallback(b, sel);
-      if (c.dict !== lastDict) {
+      if (c.dict !== lastDict || lastVerdicts === undefined) {
         lastDict = c.dict;
-        lastCodes = Uint8Array.from(c.dict, (s) => ((s === eq.text) !== eq.negated ? 1 : 0));
+        lastVerdicts = verdictsOf(c.dict, (s) => (s === eq.text) !== eq.negated);
       }
-      return selectCodes(c, lastCodes, sel);
+      return selectCodes(c, lastVerdicts, sel);
     };
   }
   return fallback;
