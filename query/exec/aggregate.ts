@@ -51,22 +51,7 @@ class GroupTable {
     }
     if (this.width === 1) {
       const c = cols[0];
-      if (c.dict) {
-        // resolve each dictionary entry once, then map codes
-        const byCode = new Int32Array(c.dict.length).fill(-1);
-        const codes = c.values as Int32Array;
-        for (let i = 0; i < n; i++) {
-          if (c.valid !== null && c.valid[i] === 0) {
-            ids[i] = this.lookup(NULL_KEY, null);
-            continue;
-          }
-          const code = codes[i];
-          let g = byCode[code];
-          if (g < 0) g = byCode[code] = this.lookup(c.dict[code], c.dict[code]);
-          ids[i] = g;
-        }
-        return ids;
-      }
+      if (c.dict) return this.assignCodes(c, c.dict, n, ids);
       if (isWordKey(c)) return this.assignRuns(c, n, ids);
       for (let i = 0; i < n; i++) {
         const v = valueAt(c, i);
@@ -87,6 +72,27 @@ class GroupTable {
         g = this.add(row);
         this.composite.set(key, g);
       }
+      ids[i] = g;
+    }
+    return ids;
+  }
+
+  /** A dictionary key: each entry is resolved once (on its first row, so groups keep first-seen
+   * order), then rows map codes. */
+  private assignCodes(c: Col, dict: string[], n: number, ids: Int32Array): Int32Array {
+    const codes = c.values as Int32Array;
+    const valid = c.valid;
+    if (n > 0 && dict.length === 1 && valid === null) return ids.fill(this.lookup(dict[0], dict[0])); // e.g. a segment's exe
+    const byCode = new Int32Array(dict.length).fill(-1);
+    let nullGroup = -1;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) {
+        ids[i] = nullGroup >= 0 ? nullGroup : (nullGroup = this.lookup(NULL_KEY, null));
+        continue;
+      }
+      const code = codes[i];
+      let g = byCode[code];
+      if (g < 0) g = byCode[code] = this.lookup(dict[code], dict[code]);
       ids[i] = g;
     }
     return ids;

@@ -1,7 +1,8 @@
 // GROUP BY date_bin(<constant stride>, ts[, <constant origin>]) without computing date_bin per row:
 // timestamps arrive roughly in order, so consecutive rows fall in the same bin; a row is checked
-// against the current bin's bounds on the timestamp's two Int32 words, and only a row outside it
-// computes its bin (exactly as date_bin does, BigInt arithmetic wrapped to 64 bits).
+// against the current bin's bounds on the timestamp's two Int32 words (integer compares only), and
+// only a row outside it computes its bin (exactly as date_bin does, BigInt arithmetic wrapped to 64
+// bits).
 import type { Expr } from '../plan/expr.js';
 import { wordsOf } from './numeric-cast.js';
 
@@ -13,16 +14,13 @@ export interface TimeBin {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const TWO_32 = 4294967296;
-/** Strides up to 2^52 ns (~52 days) compare as exact doubles. */
-const MAX_STRIDE = 2n ** 52n;
 
 /** The date_bin call of a group key with a positive constant stride and constant origin. */
 export function timeBinOf(e: Expr): TimeBin | undefined {
   if (!LITTLE_ENDIAN || e.kind !== 'call' || e.fn.name !== 'date_bin' || e.type !== 'timestamp') return undefined;
   const [stride, ts, origin] = e.args;
   if (e.args.length < 2 || e.args.length > 3 || ts.type !== 'timestamp') return undefined;
-  if (stride.kind !== 'literal' || typeof stride.value !== 'bigint' || stride.value <= 0n || stride.value > MAX_STRIDE) return undefined;
+  if (stride.kind !== 'literal' || typeof stride.value !== 'bigint' || stride.value <= 0n) return undefined;
   if (origin !== undefined && (origin.kind !== 'literal' || typeof origin.value !== 'bigint')) return undefined;
   return { ts, stride: stride.value, origin: origin === undefined ? 0n : (origin.value as bigint) };
 }
@@ -44,37 +42,42 @@ export function assignTimeBins(
 ): void {
   const n = ids.length;
   const w = wordsOf(values);
-  const stride = Number(bin.stride);
-  const scratch = new BigInt64Array(1);
-  const scratchWords = wordsOf(scratch);
-  // the current bin: [start, start + stride) as the start's words; none yet
+  // row indices as Int32 (they are < 2^31), so index arithmetic stays in small integers
+  const rows = sel === null ? null : new Int32Array(sel.buffer, sel.byteOffset, sel.length);
+  const bounds = new BigInt64Array(2);
+  const boundWords = wordsOf(bounds);
+  // the current bin [start, end) as (signed high word, unsigned low word) pairs; none yet
+  let current = -1;
   let startHi = 0;
   let startLo = 0;
-  let current = -1;
+  let endHi = 0;
+  let endLo = 0;
   let nullGroup = -1;
   for (let i = 0; i < n; i++) {
-    const row = sel === null ? i : sel[i];
+    const row = rows === null ? i : rows[i];
     if (valid !== null && valid[row] === 0) {
       ids[i] = nullGroup >= 0 ? nullGroup : (nullGroup = group(null));
       continue;
     }
-    const dHi = w[2 * row + 1] - startHi;
-    if (current >= 0 && dHi > -0x100000 && dHi < 0x100000) {
-      const d = dHi * TWO_32 + ((w[2 * row] >>> 0) - startLo); // |d| < 2^53: exact
-      if (d >= 0 && d < stride) {
+    const hi = w[2 * row + 1];
+    if (current >= 0 && hi >= startHi && hi <= endHi) {
+      const lo = w[2 * row] >>> 0;
+      if ((hi > startHi || lo >= startLo) && (hi < endHi || lo < endLo)) {
         ids[i] = current;
         continue;
       }
     }
     const exact = floorDiv(values[row] - bin.origin, bin.stride) * bin.stride + bin.origin;
-    scratch[0] = exact; // wraps like date_bin's BigInt64Array result
-    const start = scratch[0];
-    ids[i] = group(start);
-    // a bin start that wrapped around 64 bits is not a usable bound: such rows stay on this path
-    if (start === exact) {
+    bounds[0] = exact; // wraps like date_bin's BigInt64Array result
+    bounds[1] = exact + bin.stride;
+    ids[i] = group(bounds[0]);
+    // a bin whose bounds do not fit 64 bits is not used as a bound: its rows stay on this path
+    if (bounds[0] === exact && bounds[1] === exact + bin.stride) {
       current = ids[i];
-      startHi = scratchWords[1];
-      startLo = scratchWords[0] >>> 0;
+      startLo = boundWords[0] >>> 0;
+      startHi = boundWords[1];
+      endLo = boundWords[2] >>> 0;
+      endHi = boundWords[3];
     } else current = -1;
   }
 }

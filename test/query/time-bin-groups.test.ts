@@ -43,10 +43,11 @@ async function groupsBothWays(t: MemoryTable, bin: string): Promise<{ grouped: s
 
 const SAMPLE: (bigint | null)[] = [
   T0, T0 + 1n, T0 + MINUTE - 1n, T0 + MINUTE, T0 - 1n, null, T0 + 3n * MINUTE + 5n, T0 + 30n,
-  T0 + 400n * 86_400_000_000_000n, // ~400 days later: beyond the exact-double window of a bin
+  T0 + 400n * 86_400_000_000_000n, // ~400 days later
   -1n, -MINUTE, -MINUTE - 1n, 0n, // around 1970, including negative times
   T0 + 2n * MINUTE, T0 + 10n, null, T0 + MINUTE + 1n, -3_000_000_000_000_000_000n, // 1874
   3_000_000_000_000_000_000n, T0 + 59_999_999_999n,
+  9_223_372_036_854_775_807n, -9_223_372_036_854_775_808n, // the ends of 64 bits: bins that wrap
 ];
 
 test('GROUP BY date_bin gives the per-row bins and counts, across batches and in any order', async () => {
@@ -57,7 +58,8 @@ test('GROUP BY date_bin gives the per-row bins and counts, across batches and in
       "date_bin(interval '7 nanoseconds', time)",
       "date_bin(interval '1 hour', time, '2024-01-01T00:00:30Z')",
       "date_bin(interval '52 days', time)",
-      "date_bin(interval '60 days', time)", // a stride the bin check cannot hold exactly: the generic path
+      "date_bin(interval '60 days', time)",
+      "date_bin(interval '100000 days', time)",
     ]) {
       const { grouped, perRow } = await groupsBothWays(t, bin);
       assert.deepEqual(grouped, perRow, `${bin}, batches of ${batchRows}`);
