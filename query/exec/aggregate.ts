@@ -143,6 +143,18 @@ class GroupTable {
   }
 }
 
+/** Group ids of the selected rows: `rows` are rows `sel` of batch b (all of b when sel is null). */
+function groupIds(table: GroupTable, spec: AggregateSpec, b: ColumnBatch, rows: ColumnBatch, sel: Uint32Array | null): Int32Array {
+  const bin = spec.timeBin;
+  if (bin) {
+    const ids = bin.throughSelection ? table.assignTimeBin(bin.bin, bin.ts(b), sel, rows.length) : table.assignTimeBin(bin.bin, bin.ts(rows), null, rows.length);
+    if (ids) return ids;
+    // not plain 64-bit timestamps: the generic path, which needs the key's column gathered too
+    if (bin.throughSelection && sel !== null) rows = { length: sel.length, cols: takeNeeded(b.cols, sel, null) };
+  }
+  return table.assign(spec.groupBy.map((g) => g(rows)), rows.length);
+}
+
 export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool: MemoryPool, batchRows: number): BatchStream {
   const table = new GroupTable(spec.groupBy.length);
   const accs = spec.aggregates.map((a) => a.create());
@@ -158,9 +170,7 @@ export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool
         else rows = { length: sel.length, cols: takeNeeded(b.cols, sel, spec.filter.gather) };
       }
       const n = rows.length;
-      const bin = spec.timeBin;
-      const ids = (bin && (bin.throughSelection ? table.assignTimeBin(bin.bin, bin.ts(b), sel, n) : table.assignTimeBin(bin.bin, bin.ts(rows), null, n)))
-        || table.assign(spec.groupBy.map((g) => g(rows)), n);
+      const ids = groupIds(table, spec, b, rows, sel);
       spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(rows)), n));
       const now = table.keyBytes + accs.reduce((s, a) => s + a.bytes(), 0);
       pool.resize('aggregate', reserved, now);
