@@ -92,7 +92,8 @@ export class SegmentCache {
   }
 }
 
-// a scan asks with one projection array for each of its segments: encode it once
+// a scan asks with one projection array for each of its segments (never changed once a scan has
+// it): encode it once
 const projectionKeys = new WeakMap<readonly string[], string>();
 
 function projectionKey(projection: readonly string[] | null): string {
