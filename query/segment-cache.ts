@@ -58,6 +58,11 @@ export class SegmentCache {
     return e.batches;
   }
 
+  /** Whether the entry is held, without counting a hit or a miss or making it recently used. */
+  has(key: SegmentCacheKey): boolean {
+    return this.entries.has(SegmentCache.keyOf(key));
+  }
+
   /** Whether an entry of this size can be held at all (larger ones are not collected). */
   admits(bytes: number): boolean {
     return bytes <= this.maxBytes;
