@@ -25,6 +25,10 @@ export function timeBinOf(e: Expr): TimeBin | undefined {
   return { ts, stride: stride.value, origin: origin === undefined ? 0n : (origin.value as bigint) };
 }
 
+// a bin's [start, end) as 64-bit values (wrapped like date_bin's result) and as Int32 words
+const bounds = new BigInt64Array(2);
+const boundWords = wordsOf(bounds);
+
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
@@ -44,8 +48,6 @@ export function assignTimeBins(
   const w = wordsOf(values);
   // row indices as Int32 (they are < 2^31), so index arithmetic stays in small integers
   const rows = sel === null ? null : new Int32Array(sel.buffer, sel.byteOffset, sel.length);
-  const bounds = new BigInt64Array(2);
-  const boundWords = wordsOf(bounds);
   // the current bin [start, end) as (signed high word, unsigned low word) pairs; none yet
   let current = -1;
   let startHi = 0;
