@@ -47,7 +47,12 @@ function parseCached(sql: string): Statement {
     if (parsed.size >= PARSED_STATEMENTS) parsed.delete(parsed.keys().next().value!);
   } else parsed.delete(sql); // most recently used goes last
   parsed.set(sql, stmt);
-  return structuredClone(stmt);
+  try {
+    return structuredClone(stmt);
+  } catch {
+    parsed.delete(sql); // not plain data after all: parse it every time
+    return parseSql(sql);
+  }
 }
 
 export async function planQuery(sql: string, ctx: QueryContext): Promise<PlannedQuery> {
