@@ -20,8 +20,8 @@ export function timeBinOf(e: Expr): TimeBin | undefined {
   if (!LITTLE_ENDIAN || e.kind !== 'call' || e.fn.name !== 'date_bin' || e.type !== 'timestamp') return undefined;
   const [stride, ts, origin] = e.args;
   if (e.args.length < 2 || e.args.length > 3 || ts.type !== 'timestamp') return undefined;
-  if (stride.kind !== 'literal' || typeof stride.value !== 'bigint' || stride.value <= 0n) return undefined;
-  if (origin !== undefined && (origin.kind !== 'literal' || typeof origin.value !== 'bigint')) return undefined;
+  if (stride.kind !== 'literal' || stride.type !== 'interval' || typeof stride.value !== 'bigint' || stride.value <= 0n) return undefined;
+  if (origin !== undefined && (origin.kind !== 'literal' || origin.type !== 'timestamp' || typeof origin.value !== 'bigint')) return undefined;
   return { ts, stride: stride.value, origin: origin === undefined ? 0n : (origin.value as bigint) };
 }
 
