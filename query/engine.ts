@@ -39,9 +39,31 @@ export interface PlanOptions {
   preserveDictionaries?: boolean;
 }
 
+// Dashboards send the same SQL again and again, and parsing costs more than binding and planning:
+// recent statements are kept, and each use gets its own copy (the AST is plain data).
+const PARSED_STATEMENTS = 256;
+const PARSED_SQL_MAX_LENGTH = 64 * 1024;
+const parsed = new Map<string, Statement>();
+
+function parseCached(sql: string): Statement {
+  if (sql.length > PARSED_SQL_MAX_LENGTH) return parseSql(sql);
+  let stmt = parsed.get(sql);
+  if (stmt === undefined) {
+    stmt = parseSql(sql);
+    if (parsed.size >= PARSED_STATEMENTS) parsed.delete(parsed.keys().next().value!);
+  } else parsed.delete(sql); // most recently used goes last
+  parsed.set(sql, stmt);
+  try {
+    return structuredClone(stmt);
+  } catch {
+    parsed.delete(sql); // not plain data after all: parse it every time
+    return parseSql(sql);
+  }
+}
+
 export async function planQuery(sql: string, ctx: QueryContext, opts: PlanOptions = {}): Promise<PlannedQuery> {
   try {
-    return await planStatement(sql, parseSql(sql), ctx, opts);
+    return await planStatement(sql, parseCached(sql), ctx, opts);
   } catch (e) {
     throw asQueryError(e);
   }

@@ -41,7 +41,7 @@ export class SegmentCache {
   constructor(readonly maxBytes: number = DEFAULT_SEGMENT_CACHE_BYTES) {}
 
   static keyOf(k: SegmentCacheKey): string {
-    const projection = k.projection === null ? '*' : k.projection.map((c) => JSON.stringify(c)).join(',');
+    const projection = projectionKey(k.projection);
     return `${k.view}\u0000${k.blockId}\u0000${k.segmentIndex}\u0000${projection}\u0000${k.variant ?? ''}`;
   }
 
@@ -56,6 +56,11 @@ export class SegmentCache {
     this.entries.delete(id);
     this.entries.set(id, e);
     return e.batches;
+  }
+
+  /** Whether the entry is held, without counting a hit or a miss or making it recently used. */
+  has(key: SegmentCacheKey): boolean {
+    return this.entries.has(SegmentCache.keyOf(key));
   }
 
   /** Whether an entry of this size can be held at all (larger ones are not collected). */
@@ -90,6 +95,17 @@ export class SegmentCache {
   stats(): SegmentCacheStats {
     return { hits: this.hits, misses: this.misses, entries: this.entries.size, bytes: this.bytes, evictions: this.evictions };
   }
+}
+
+// a scan asks with one projection array for each of its segments (never changed once a scan has
+// it): encode it once
+const projectionKeys = new WeakMap<readonly string[], string>();
+
+function projectionKey(projection: readonly string[] | null): string {
+  if (projection === null) return '*';
+  let key = projectionKeys.get(projection);
+  if (key === undefined) projectionKeys.set(projection, (key = projection.map((c) => JSON.stringify(c)).join(',')));
+  return key;
 }
 
 export function batchesBytes(batches: readonly RecordBatch[]): number {

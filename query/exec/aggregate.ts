@@ -1,16 +1,24 @@
 // Hash aggregation: group keys (dictionary codes map once per batch dictionary) → dense group ids,
 // then columnar accumulators per aggregate. State is counted against the query's memory budget.
 import { colFromValues, valueAt, type Col, type ColumnBatch } from './column.js';
-import { chunk, type BatchStream } from './operators.js';
+import { chunk, takeNeeded, type BatchStream } from './operators.js';
+import type { Selector } from './select-direct.js';
 import { isWordKey, wordsOf } from './numeric-cast.js';
 import type { Evaluator } from './expr-eval.js';
 import type { MemoryPool } from './memory.js';
 import type { GroupAccumulator } from '../functions/registry.js';
 import type { ScalarType } from '../plan/types.js';
+import { assignTimeBins, type TimeBin } from './time-bin-key.js';
 
 export interface AggregateSpec {
   groupBy: Evaluator[];
   groupTypes: ScalarType[];
+  /** The one group key is date_bin(constant stride, ts): groups are assigned from `ts` directly,
+   * read through the filter's selection when `throughSelection` (ts is a plain column). */
+  timeBin?: { bin: TimeBin; ts: Evaluator; throughSelection: boolean };
+  /** The input's filter, applied here: only the selected rows of the columns marked in `gather`
+   * are taken (the others are never read), instead of every column by a filter below. */
+  filter?: { select: Selector; gather: readonly boolean[] };
   aggregates: { args: Evaluator[]; create: () => GroupAccumulator }[];
 }
 
@@ -43,22 +51,7 @@ class GroupTable {
     }
     if (this.width === 1) {
       const c = cols[0];
-      if (c.dict) {
-        // resolve each dictionary entry once, then map codes
-        const byCode = new Int32Array(c.dict.length).fill(-1);
-        const codes = c.values as Int32Array;
-        for (let i = 0; i < n; i++) {
-          if (c.valid !== null && c.valid[i] === 0) {
-            ids[i] = this.lookup(NULL_KEY, null);
-            continue;
-          }
-          const code = codes[i];
-          let g = byCode[code];
-          if (g < 0) g = byCode[code] = this.lookup(c.dict[code], c.dict[code]);
-          ids[i] = g;
-        }
-        return ids;
-      }
+      if (c.dict) return this.assignCodes(c, c.dict, n, ids);
       if (isWordKey(c)) return this.assignRuns(c, n, ids);
       for (let i = 0; i < n; i++) {
         const v = valueAt(c, i);
@@ -81,6 +74,36 @@ class GroupTable {
       }
       ids[i] = g;
     }
+    return ids;
+  }
+
+  /** A dictionary key: each entry is resolved once (on its first row, so groups keep first-seen
+   * order), then rows map codes. */
+  private assignCodes(c: Col, dict: string[], n: number, ids: Int32Array): Int32Array {
+    const codes = c.values as Int32Array;
+    const valid = c.valid;
+    if (n > 0 && dict.length === 1 && valid === null) return ids.fill(this.lookup(dict[0], dict[0])); // e.g. a segment's exe
+    const byCode = new Int32Array(dict.length).fill(-1);
+    let nullGroup = -1;
+    for (let i = 0; i < n; i++) {
+      if (valid !== null && valid[i] === 0) {
+        ids[i] = nullGroup >= 0 ? nullGroup : (nullGroup = this.lookup(NULL_KEY, null));
+        continue;
+      }
+      const code = codes[i];
+      let g = byCode[code];
+      if (g < 0) g = byCode[code] = this.lookup(dict[code], dict[code]);
+      ids[i] = g;
+    }
+    return ids;
+  }
+
+  /** Group ids of date_bin(stride, ts) over the rows of `ts` (its rows `sel` when given);
+   * undefined when `ts` is not plain 64-bit. */
+  assignTimeBin(bin: TimeBin, ts: Col, sel: Uint32Array | null, n: number): Int32Array | undefined {
+    if (!(ts.values instanceof BigInt64Array) || ts.dict) return undefined;
+    const ids = new Int32Array(n);
+    assignTimeBins(bin, ts.values, ts.valid, sel, ids, (v) => (v === null ? this.lookup(NULL_KEY, null) : this.lookup(v, v)));
     return ids;
   }
 
@@ -120,14 +143,35 @@ class GroupTable {
   }
 }
 
+/** Group ids of the selected rows: `rows` are rows `sel` of batch b (all of b when sel is null). */
+function groupIds(table: GroupTable, spec: AggregateSpec, b: ColumnBatch, rows: ColumnBatch, sel: Uint32Array | null): Int32Array {
+  const bin = spec.timeBin;
+  if (bin) {
+    const ids = bin.throughSelection ? table.assignTimeBin(bin.bin, bin.ts(b), sel, rows.length) : table.assignTimeBin(bin.bin, bin.ts(rows), null, rows.length);
+    if (ids) return ids;
+    // not plain 64-bit timestamps: the generic path, which needs the key's column gathered too
+    if (bin.throughSelection && sel !== null) rows = { length: sel.length, cols: takeNeeded(b.cols, sel, null) };
+  }
+  return table.assign(spec.groupBy.map((g) => g(rows)), rows.length);
+}
+
 export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool: MemoryPool, batchRows: number): BatchStream {
   const table = new GroupTable(spec.groupBy.length);
   const accs = spec.aggregates.map((a) => a.create());
   let reserved = 0;
   try {
     for await (const b of input) {
-      const ids = table.assign(spec.groupBy.map((g) => g(b)), b.length);
-      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(b)), b.length));
+      let rows = b;
+      let sel: Uint32Array | null = null;
+      if (spec.filter) {
+        sel = spec.filter.select(b);
+        if (sel.length === 0) continue;
+        if (sel.length === b.length) sel = null;
+        else rows = { length: sel.length, cols: takeNeeded(b.cols, sel, spec.filter.gather) };
+      }
+      const n = rows.length;
+      const ids = groupIds(table, spec, b, rows, sel);
+      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(rows)), n));
       const now = table.keyBytes + accs.reduce((s, a) => s + a.bytes(), 0);
       pool.resize('aggregate', reserved, now);
       reserved = now;

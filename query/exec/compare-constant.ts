@@ -21,12 +21,12 @@ export function compareToNumber(op: ComparisonOp, a: Col, y: number): Col {
   const v = a.values as Int32Array | Uint32Array;
   const out = new Uint8Array(n);
   switch (op) {
-    case '=': for (let i = 0; i < n; i++) out[i] = v[i] === y ? 1 : 0; break;
-    case '<>': for (let i = 0; i < n; i++) out[i] = v[i] !== y ? 1 : 0; break;
-    case '<': for (let i = 0; i < n; i++) out[i] = v[i] < y ? 1 : 0; break;
-    case '<=': for (let i = 0; i < n; i++) out[i] = v[i] <= y ? 1 : 0; break;
-    case '>': for (let i = 0; i < n; i++) out[i] = v[i] > y ? 1 : 0; break;
-    case '>=': for (let i = 0; i < n; i++) out[i] = v[i] >= y ? 1 : 0; break;
+    case '=': for (let i = 0; i < n; i++) out[i] = +(v[i] === y); break;
+    case '<>': for (let i = 0; i < n; i++) out[i] = +(v[i] !== y); break;
+    case '<': for (let i = 0; i < n; i++) out[i] = +(v[i] < y); break;
+    case '<=': for (let i = 0; i < n; i++) out[i] = +(v[i] <= y); break;
+    case '>': for (let i = 0; i < n; i++) out[i] = +(v[i] > y); break;
+    case '>=': for (let i = 0; i < n; i++) out[i] = +(v[i] >= y); break;
   }
   return { type: 'bool', length: n, values: out, valid: a.valid };
 }

@@ -224,13 +224,14 @@ export function isNull(a: Col, negated: boolean): Col {
 /** Rows where a boolean column is TRUE (NULL counts as not selected). */
 export function selection(mask: Col): Uint32Array {
   const v = mask.values as Uint8Array;
+  const valid = mask.valid;
   const n = mask.length;
-  let count = 0;
-  for (let i = 0; i < n; i++) if (v[i] === 1 && (mask.valid === null || mask.valid[i] === 1)) count++;
-  const out = new Uint32Array(count);
-  let j = 0;
-  for (let i = 0; i < n; i++) if (v[i] === 1 && (mask.valid === null || mask.valid[i] === 1)) out[j++] = i;
-  return out;
+  const out = new Uint32Array(n);
+  let k = 0;
+  // branch-free: write every index, advance past it only when the row is TRUE
+  if (valid === null) for (let i = 0; i < n; i++) { out[k] = i; k += v[i] & 1; }
+  else for (let i = 0; i < n; i++) { out[k] = i; k += v[i] & valid[i] & 1; }
+  return out.subarray(0, k);
 }
 
 // ---- casts ----

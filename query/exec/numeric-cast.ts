@@ -55,10 +55,18 @@ export function fastNumericCast(c: Col, to: ScalarType): Col | undefined {
     const w = wordsOf(src);
     const signed = from !== 'uint64';
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    const low = signed ? -0x100000 : 0;
+    // exact in a double when |value| < 2^52; otherwise let Number() round correctly. The first
+    // loop has no BigInt in it (V8 optimizes it far better) and stops at the first large value.
+    let i = 0;
+    for (; i < n; i++) {
       const hi = w[2 * i + 1];
-      // exact in a double when |value| < 2^52; otherwise let Number() round correctly
-      if (hi >= -0x100000 && hi < 0x100000 && (signed || hi >= 0)) out[i] = hi * TWO_32 + (w[2 * i] >>> 0);
+      if (hi < low || hi >= 0x100000) break;
+      out[i] = hi * TWO_32 + (w[2 * i] >>> 0);
+    }
+    for (; i < n; i++) {
+      const hi = w[2 * i + 1];
+      if (hi >= low && hi < 0x100000) out[i] = hi * TWO_32 + (w[2 * i] >>> 0);
       else out[i] = Number(src[i]);
     }
     return done(c, to, out);

@@ -4,6 +4,7 @@ import { compileExpr } from './expr-eval.js';
 import { compileSelector } from './select-direct.js';
 import { columnIds, type Expr } from '../plan/expr.js';
 import { aggregateOp } from './aggregate.js';
+import { timeBinOf } from './time-bin-key.js';
 import { sortOp } from './sort.js';
 import { hashJoinOp } from './hash-join.js';
 import { windowOp } from './window.js';
@@ -60,10 +61,19 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
       return unionOp(plan.inputs.map((i) => execute(i, env)));
     case 'aggregate': {
       const s = plan.input.schema;
+      const timeBin = plan.groupBy.length === 1 ? timeBinOf(plan.groupBy[0]) : undefined;
+      // the aggregate applies a filter below it itself: a date_bin key over a plain column reads the
+      // timestamps through the selection, and only the other columns it reads are gathered
+      const filter = plan.input.kind === 'filter' && sameColumns(plan.input.schema, plan.input.input.schema) ? plan.input : null;
+      const throughSelection = filter !== null && timeBin?.ts.kind === 'column';
+      const gathered = idsOfExprs([...(throughSelection ? [] : plan.groupBy), ...plan.aggregates.flatMap((a) => a.args)]);
       const read = idsOfExprs([...plan.groupBy, ...plan.aggregates.flatMap((a) => a.args)]);
-      return aggregateOp(execute(plan.input, env, read), {
+      const input = filter ? execute(filter.input, env, idsOfExprs([filter.predicate], new Set(read))) : execute(plan.input, env, read);
+      return aggregateOp(input, {
         groupBy: plan.groupBy.map((g) => compileExpr(g, s, env.eval)),
         groupTypes: plan.groupBy.map((g) => g.type),
+        timeBin: timeBin && { bin: timeBin, ts: compileExpr(timeBin.ts, s, env.eval), throughSelection },
+        filter: filter ? { select: compileSelector(filter.predicate, s, env.eval), gather: s.map((f) => gathered.has(f.id)) } : undefined,
         aggregates: plan.aggregates.map((a) => ({
           args: a.args.map((x) => compileExpr(x, s, env.eval)),
           create: () => a.fn.create({ args: a.args.map((x) => x.type), returns: a.type }),
@@ -72,7 +82,8 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
     }
     case 'join': {
       const joinedSchema = [...plan.left.schema, ...plan.right.schema];
-      const read = neededIds === null ? null : idsOfExprs([...plan.leftKeys, ...plan.rightKeys, ...(plan.residual ? [plan.residual] : [])], new Set(neededIds));
+      const residualIds = idsOfExprs(plan.residual ? [plan.residual] : []);
+      const read = neededIds === null ? null : idsOfExprs([...plan.leftKeys, ...plan.rightKeys], new Set([...neededIds, ...residualIds]));
       // an inner join applies its probe side's filter itself (one gather of the probe rows, not two)
       const probeFilter = plan.joinType === 'inner' && plan.left.kind === 'filter' && sameColumns(plan.left.schema, plan.left.input.schema) ? plan.left : null;
       const probe = probeFilter
@@ -84,7 +95,8 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
         rightKeys: plan.rightKeys.map((k) => compileExpr(k, plan.right.schema, env.eval)),
         residual: plan.residual ? compileExpr(plan.residual, joinedSchema, env.eval) : null,
         rightTypes: plan.right.schema.map((f) => f.type),
-        needed: read === null ? null : joinedSchema.map((f) => read.has(f.id)),
+        // keys are evaluated on the inputs: only what the consumer and the residual read is gathered
+        needed: neededIds === null ? null : joinedSchema.map((f) => neededIds.has(f.id) || residualIds.has(f.id)),
         probeFilter: probeFilter ? compileSelector(probeFilter.predicate, probeFilter.input.schema, env.eval) : null,
       }, env.pool, env.batchRows);
     }

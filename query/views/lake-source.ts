@@ -3,13 +3,14 @@
 import { Int64, Int32, TimestampNanosecond, Utf8, type RecordBatch, type Schema } from 'apache-arrow';
 import { OTLP_VIEW_SCHEMAS } from '../../decoders/otlp/schemas.js';
 import { asyncEventsSchema } from '../../decoders/native/schemas.js';
-import type { SegmentView } from '../../lake/types.js';
+import type { ProcessRow, SegmentView } from '../../lake/types.js';
 import { MemoryTable } from '../memory-table.js';
 import { invalid } from '../errors.js';
 import { SegmentViewTable, type LakeAccess, type LakeScanOptions } from './segment-view.js';
 import { ThreadSpansTable } from './thread-spans.js';
 import type { ScanRequest, TableProvider, TableSource, TimeRange } from '../types.js';
 import { withStorageErrors } from './storage-errors.js';
+import { catalogRowsOf, type CatalogRows } from './catalog-rows.js';
 
 /** A provider whose rows are computed when scanned (catalog listings). */
 class ComputedTable implements TableProvider {
@@ -25,25 +26,26 @@ class ComputedTable implements TableProvider {
 const ts = () => new TimestampNanosecond('UTC');
 const ms = (ns: bigint) => Number(ns / 1_000_000n); // vectorFromArray reads timestamps as ms numbers
 
-function catalogTables(lake: LakeAccess): Record<string, TableProvider> {
-  const processes = async () => {
-    const rows = await lake.catalog.listProcesses();
-    return MemoryTable.fromColumns([
-      { name: 'process_id', type: new Utf8(), values: rows.map((r) => r.process_id), nullable: false },
-      { name: 'exe', type: new Utf8(), values: rows.map((r) => r.exe), nullable: false },
-      { name: 'username', type: new Utf8(), values: rows.map((r) => r.username), nullable: false },
-      { name: 'realname', type: new Utf8(), values: rows.map((r) => r.realname), nullable: false },
-      { name: 'computer', type: new Utf8(), values: rows.map((r) => r.computer), nullable: false },
-      { name: 'distro', type: new Utf8(), values: rows.map((r) => r.distro), nullable: false },
-      { name: 'cpu_brand', type: new Utf8(), values: rows.map((r) => r.cpu_brand), nullable: false },
-      { name: 'tsc_frequency', type: new Int64(), values: rows.map((r) => r.tsc_frequency), nullable: false },
-      { name: 'start_time', type: ts(), values: rows.map((r) => ms(r.start_time)), nullable: false },
-      { name: 'start_ticks', type: new Int64(), values: rows.map((r) => r.start_ticks), nullable: false },
-      { name: 'parent_process_id', type: new Utf8(), values: rows.map((r) => r.parent_process_id) },
-      { name: 'insert_time', type: ts(), values: rows.map((r) => ms(r.insert_time)), nullable: false },
-      { name: 'properties', type: new Utf8(), values: rows.map((r) => JSON.stringify(sortKeys(r.properties))), nullable: false },
-    ]);
-  };
+function processesTable(rows: ProcessRow[]): MemoryTable {
+  return MemoryTable.fromColumns([
+    { name: 'process_id', type: new Utf8(), values: rows.map((r) => r.process_id), nullable: false },
+    { name: 'exe', type: new Utf8(), values: rows.map((r) => r.exe), nullable: false },
+    { name: 'username', type: new Utf8(), values: rows.map((r) => r.username), nullable: false },
+    { name: 'realname', type: new Utf8(), values: rows.map((r) => r.realname), nullable: false },
+    { name: 'computer', type: new Utf8(), values: rows.map((r) => r.computer), nullable: false },
+    { name: 'distro', type: new Utf8(), values: rows.map((r) => r.distro), nullable: false },
+    { name: 'cpu_brand', type: new Utf8(), values: rows.map((r) => r.cpu_brand), nullable: false },
+    { name: 'tsc_frequency', type: new Int64(), values: rows.map((r) => r.tsc_frequency), nullable: false },
+    { name: 'start_time', type: ts(), values: rows.map((r) => ms(r.start_time)), nullable: false },
+    { name: 'start_ticks', type: new Int64(), values: rows.map((r) => r.start_ticks), nullable: false },
+    { name: 'parent_process_id', type: new Utf8(), values: rows.map((r) => r.parent_process_id) },
+    { name: 'insert_time', type: ts(), values: rows.map((r) => ms(r.insert_time)), nullable: false },
+    { name: 'properties', type: new Utf8(), values: rows.map((r) => JSON.stringify(sortKeys(r.properties))), nullable: false },
+  ]);
+}
+
+function catalogTables(lake: LakeAccess, known: CatalogRows): Record<string, TableProvider> {
+  const processes = () => known.processesTable(lake.catalog, processesTable);
   const streams = async () => {
     const rows = await lake.catalog.listStreams();
     return MemoryTable.fromColumns([
@@ -118,14 +120,15 @@ function viewInstance(lake: LakeAccess, args: unknown[], range: TimeRange | unde
 /** Every table of the lake, for QueryContext.tables. Build one per query when `opts` carries a
  * per-query warning sink; `lake.cache` is what queries share. */
 export function lakeTableSource(unguarded: LakeAccess, opts: LakeScanOptions = {}): TableSource {
-  const lake = withStorageErrors(unguarded);
+  const rows = unguarded.rows ?? catalogRowsOf(unguarded.catalog);
+  const lake: LakeAccess = { ...withStorageErrors(unguarded), rows };
   const view = (name: SegmentView, time: string) => new SegmentViewTable(name, OTLP_VIEW_SCHEMAS[name as keyof typeof OTLP_VIEW_SCHEMAS], time, lake, opts);
   const tables: Record<string, TableProvider> = {
     log_entries: view('log_entries', 'time'),
     measures: view('measures', 'time'),
     histograms: view('histograms', 'time'),
     otel_spans: view('otel_spans', 'start_time'),
-    ...catalogTables(lake),
+    ...catalogTables(lake, rows),
   };
   return {
     table: (name, schema) => (schema === 'public' && Object.hasOwn(tables, name) ? tables[name] : undefined),

@@ -1,7 +1,8 @@
 // Catalog rows a scan needs per segment (process, stream, a native process's tick frequency),
-// looked up once per scan.
+// looked up once per scan; process rows also come from the rows remembered across queries.
 import type { Catalog, ProcessRow, SegmentView, StreamRow } from '../../lake/types.js';
 import { estimateTscFrequency } from '../../decoders/native/ticks.js';
+import { CatalogRows } from './catalog-rows.js';
 
 const NATIVE_VIEWS: SegmentView[] = ['log_entries', 'measures', 'thread_spans'];
 
@@ -10,11 +11,19 @@ export class SegmentMetadata {
   private readonly streams = new Map<string, Promise<StreamRow | undefined>>();
   private readonly frequencies = new Map<string, Promise<number>>();
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly rows: CatalogRows = new CatalogRows(),
+  ) {}
+
+  /** A process row already read (by this scan or an earlier query), without waiting. */
+  knownProcess(id: string): ProcessRow | undefined {
+    return this.rows.knownProcess(id);
+  }
 
   process(id: string): Promise<ProcessRow | undefined> {
     let p = this.processes.get(id);
-    if (!p) this.processes.set(id, (p = this.catalog.getProcess(id)));
+    if (!p) this.processes.set(id, (p = this.rows.process(this.catalog, id)));
     return p;
   }
 

@@ -1,18 +1,20 @@
 // A telemetry view (log_entries, measures, …) as a table provider: segments are resolved through the
-// catalog with the pushed-down time range and process/stream ids, read as byte ranges of their blobs,
-// and decoded with the projection; decoding stops once the scan's LIMIT is reached. Unreadable
-// segments (corrupt, or native ones whose stream/process is not registered yet) are skipped with a
-// warning; strict mode fails the query instead.
+// catalog with the pushed-down time range and process/stream ids, read as byte ranges of their blobs
+// (the next few while one decodes), and decoded with the projection; decoding stops once the scan's
+// LIMIT is reached. Unreadable segments (corrupt, or native ones whose stream/process is not
+// registered yet) are skipped with a warning; strict mode fails the query instead.
 import type { RecordBatch, Schema } from 'apache-arrow';
-import type { BlobFormat, BlobStore, Catalog, SegmentRef, SegmentView } from '../../lake/types.js';
+import type { BlobFormat, BlobStore, Catalog, ProcessRow, SegmentRef, SegmentView } from '../../lake/types.js';
 import type { DecodeOptions } from '../../decoders/context.js';
 import { CorruptSegmentError } from '../../decoders/context.js';
 import { UnregisteredSegmentError, type SegmentDecodeContext } from '../../decoders/index.js';
 import type { Expr } from '../plan/expr.js';
 import type { ScanRequest, TableProvider } from '../types.js';
 import { QueryError } from '../errors.js';
-import type { SegmentCache } from '../segment-cache.js';
+import type { SegmentCache, SegmentCacheKey } from '../segment-cache.js';
 import { SegmentMetadata } from './segment-metadata.js';
+import type { CatalogRows } from './catalog-rows.js';
+import { ReadAhead } from './read-ahead.js';
 
 export type SegmentDecoder = (
   format: BlobFormat,
@@ -29,6 +31,8 @@ export interface LakeAccess {
   decode: SegmentDecoder;
   /** Decoded segments shared by the queries of a server; none = decode every time. */
   cache?: SegmentCache;
+  /** Process rows shared by the queries over this catalog (lakeTableSource sets it). */
+  rows?: CatalogRows;
 }
 
 /** How a query treats segments it cannot read. */
@@ -65,6 +69,16 @@ function intersect(a: string[] | undefined, b: readonly string[] | undefined): s
 /** Columns copied from the process row into every row of a segment. */
 const PROCESS_COLUMNS = ['exe', 'username', 'computer'] as const;
 
+/** A process column and the values the query's filters allow for it. */
+type ProcessFilter = readonly [(typeof PROCESS_COLUMNS)[number], Set<string>];
+
+function passes(process: ProcessRow | undefined, filters: readonly ProcessFilter[]): boolean {
+  return filters.every(([c, allowed]) => allowed.has(process?.[c] ?? ''));
+}
+
+/** Segments whose blob ranges are read while an earlier one decodes. */
+const READ_AHEAD = 4;
+
 export function warnOf(opts: LakeScanOptions): (message: string) => void {
   return opts.onWarning ?? ((m) => console.warn(`contrail query warning: ${m}`));
 }
@@ -99,21 +113,32 @@ export class SegmentViewTable implements TableProvider {
 
   async *scan(req: ScanRequest): AsyncIterable<RecordBatch> {
     const segments = await this.resolveSegments(req);
-    const meta = new SegmentMetadata(this.lake.catalog);
-    const processFilters = PROCESS_COLUMNS.flatMap((c) => {
+    const meta = new SegmentMetadata(this.lake.catalog, this.lake.rows);
+    const processFilters: ProcessFilter[] = PROCESS_COLUMNS.flatMap((c) => {
       const allowed = this.schema.fields.some((f) => f.name === c) ? allowedValues(req.filters, c) : undefined;
       return allowed ? [[c, new Set(allowed)] as const] : [];
     });
+    const reads = new ReadAhead(this.lake.blobs);
     let rows = 0;
-    for (const seg of segments) {
+    for (let s = 0; s < segments.length; s++) {
+      const seg = segments[s];
       if (req.signal?.aborted) return;
       if (req.limit !== undefined && rows >= req.limit) return;
       if (processFilters.length > 0) {
         // exe / username / computer are constant per segment (the process row's): skip it unread
-        const process = await meta.process(seg.process_id);
-        if (processFilters.some(([c, allowed]) => !allowed.has(process?.[c] ?? ''))) continue;
+        const process = meta.knownProcess(seg.process_id) ?? (await meta.process(seg.process_id));
+        if (!passes(process, processFilters)) continue;
       }
-      for (const rb of await this.segmentBatches(seg, req, meta)) {
+      // a cached OTLP segment is served without waiting on anything (its key needs no catalog row)
+      let batches = this.cachedOtlpBatches(seg, req);
+      if (batches === undefined) {
+        for (let next = s + 1; next < segments.length && next <= s + READ_AHEAD; next++) {
+          if (this.willRead(segments[next], req, processFilters, meta)) reads.start(segments[next]);
+        }
+        batches = await this.segmentBatches(seg, req, meta, reads);
+        reads.forget(seg);
+      }
+      for (const rb of batches) {
         yield rb;
         rows += rb.numRows;
         if (req.limit !== undefined && rows >= req.limit) return;
@@ -121,9 +146,35 @@ export class SegmentViewTable implements TableProvider {
     }
   }
 
+  /** Whether the scan will (as far as is known without waiting) read this segment's blob. */
+  private willRead(seg: SegmentRef, req: ScanRequest, processFilters: ProcessFilter[], meta: SegmentMetadata): boolean {
+    if (processFilters.length > 0) {
+      const process = meta.knownProcess(seg.process_id);
+      if (!process || !passes(process, processFilters)) return false;
+    }
+    if (!this.lake.cache) return true;
+    // a native segment's cache key needs its process's tick frequency: not read ahead
+    if (seg.format === 'native-transit') return false;
+    return !this.wholeSegment(seg, req.timeRange) || !this.lake.cache.has(this.cacheKey(seg, req, undefined));
+  }
+
+  private cacheKey(seg: SegmentRef, req: ScanRequest, frequency: number | undefined): SegmentCacheKey {
+    return { view: this.view, blockId: seg.block_id, segmentIndex: seg.segment_index, projection: req.projection, variant: frequency?.toString() };
+  }
+
+  /** Whether the segment lies entirely within the scan's time range (then it is decoded in full and cached). */
+  private wholeSegment(seg: SegmentRef, range: ScanRequest['timeRange']): boolean {
+    return !range || ((range.begin === undefined || seg.begin_time >= range.begin) && (range.end === undefined || seg.end_time <= range.end));
+  }
+
+  private cachedOtlpBatches(seg: SegmentRef, req: ScanRequest): RecordBatch[] | undefined {
+    if (!this.lake.cache || seg.format === 'native-transit' || !this.wholeSegment(seg, req.timeRange)) return undefined;
+    return this.lake.cache.get(this.cacheKey(seg, req, undefined));
+  }
+
   /** One segment's batches, from the cache or decoded in full (a segment is all or nothing: a corrupt
    * one contributes no rows, and only complete decodes are cached). */
-  private async segmentBatches(seg: SegmentRef, req: ScanRequest, meta: SegmentMetadata): Promise<RecordBatch[]> {
+  private async segmentBatches(seg: SegmentRef, req: ScanRequest, meta: SegmentMetadata, reads: ReadAhead): Promise<RecordBatch[]> {
     const warn = warnOf(this.opts);
     const native = seg.format === 'native-transit';
     const process = await meta.process(seg.process_id);
@@ -137,11 +188,12 @@ export class SegmentViewTable implements TableProvider {
       }
     }
     const range = req.timeRange;
-    const wholeSegment = !range || ((range.begin === undefined || seg.begin_time >= range.begin) && (range.end === undefined || seg.end_time <= range.end));
+    const wholeSegment = this.wholeSegment(seg, range);
     // A partially covered segment is decoded with the range hint (fewer rows) and not cached.
     const cache = wholeSegment ? this.lake.cache : undefined;
-    const key = { view: this.view, blockId: seg.block_id, segmentIndex: seg.segment_index, projection: req.projection, variant: frequency?.toString() };
-    const cached = cache?.get(key);
+    const key = this.cacheKey(seg, req, frequency);
+    // an OTLP segment's lookup already happened (and missed) in cachedOtlpBatches
+    const cached = native ? cache?.get(key) : undefined;
     if (cached) return cached;
 
     const ctx: SegmentDecodeContext = {
@@ -157,7 +209,7 @@ export class SegmentViewTable implements TableProvider {
     };
     const batches: RecordBatch[] = [];
     try {
-      const bytes = await this.lake.blobs.getRange(seg.blob_key, seg.byte_offset, seg.byte_length);
+      const bytes = await reads.take(seg);
       const opts: DecodeOptions = wholeSegment ? {} : { timeRange: range };
       for await (const rb of this.lake.decode(seg.format, this.view, bytes, ctx, req.projection, opts)) {
         if (req.signal?.aborted) return [];

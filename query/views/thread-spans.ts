@@ -28,7 +28,7 @@ export class ThreadSpansTable implements TableProvider {
 
   async *scan(req: ScanRequest): AsyncIterable<RecordBatch> {
     const warn = warnOf(this.opts);
-    const meta = new SegmentMetadata(this.lake.catalog);
+    const meta = new SegmentMetadata(this.lake.catalog, this.lake.rows);
     const stream = await meta.stream(this.streamId);
     const segments = await this.lake.catalog.findSegments({ view: 'thread_spans', streamIds: [this.streamId] });
     if (segments.length === 0) return;

@@ -133,3 +133,18 @@ test('results arrive in batches of at most batchRows rows', async () => {
   const { batches } = await runQuery('select v from t order by v', { tables: tableSourceOf({ t: bigTable(1000, 1000) }), batchRows: 300 });
   assert.deepEqual(batches.map((b) => b.numRows), [300, 300, 300, 100]);
 });
+
+test('a statement sent again gives the same plan and rows (parsed once, each run binds its own copy)', async () => {
+  const tables = tableSourceOf({ logs: logsTable() });
+  const sql = "select target, count(*) as n from logs where level <= 3 and target <> 'http' group by target order by n desc, target";
+  const first = await planQuery(sql, { tables });
+  const firstRows = renderRows((await runQuery(sql, { tables })).batches);
+  for (let i = 0; i < 3; i++) {
+    const again = await planQuery(sql, { tables });
+    assert.deepEqual(again.schema.fields.map((f) => f.name), first.schema.fields.map((f) => f.name));
+    assert.deepEqual(renderRows((await runQuery(sql, { tables })).batches), firstRows);
+  }
+  assert.deepEqual(firstRows, [['db', '3'], ['app', '2']]);
+  // a one-character difference is another statement
+  assert.deepEqual(renderRows((await runQuery(sql.replace('<= 3', '<= 2'), { tables })).batches), [['db', '2']]);
+});

@@ -14,7 +14,7 @@ const NS = 1_000_000n;
 const T0 = BigInt(Date.UTC(2024, 0, 1)) * NS;
 
 /** A lake of `n` log segments, each decoding to the same rows with log_entries' columns. */
-function fakeLake(n: number) {
+function fakeLake(n: number, getRange: (key: string) => Promise<Uint8Array> = async () => new Uint8Array(1)) {
   const queries: SegmentQuery[] = [];
   const projections: (readonly string[] | null)[] = [];
   const segments: SegmentRef[] = Array.from({ length: n }, (_, i) => ({
@@ -32,7 +32,7 @@ function fakeLake(n: number) {
       return undefined;
     },
   } as unknown as Catalog;
-  const blobs = { getRange: async () => new Uint8Array(1) } as unknown as BlobStore;
+  const blobs = { getRange } as unknown as BlobStore;
   const decode: SegmentDecoder = async function* (_f, _v, _b, ctx, projection) {
     projections.push(projection);
     // one batch of 10 rows per segment with the requested log_entries columns
@@ -68,4 +68,33 @@ test('EXPLAIN reports kept and pruned segment counts', async () => {
   const { lake } = fakeLake(4);
   const { batches } = await runQuery("explain select msg from log_entries where process_id = 'p0'", { tables: lakeTableSource(lake) });
   assert.match(renderRows(batches).map((r) => r[1]).join('\n'), /segments=2 pruned=2/);
+});
+
+test('blob reads run ahead of decoding; one the scan never uses cannot fail it, one it uses does', async () => {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const read = async (key: string) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, 2));
+    inFlight--;
+    if (key === 'k2') throw new Error('disk on fire');
+    return new Uint8Array(1);
+  };
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    // LIMIT 3 is met by the first segment: the failing read of the third was started but is unused
+    const limited = fakeLake(6, read);
+    assert.equal(renderRows((await runQuery('select msg from log_entries limit 3', { tables: lakeTableSource(limited.lake) })).batches).length, 3);
+    // reading every segment: reads overlap, and the failing one fails the query
+    const all = fakeLake(6, read);
+    await assert.rejects(runQuery('select msg from log_entries', { tables: lakeTableSource(all.lake) }), /disk on fire/);
+    assert.ok(maxInFlight > 1, `reads in flight at once: ${maxInFlight}`);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
 });
