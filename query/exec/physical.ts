@@ -99,6 +99,7 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
           orderBy: c.orderBy.map((k) => ({ eval: compileExpr(k.expr, s, env.eval), descending: k.descending, nullsFirst: k.nullsFirst })),
           type: c.type,
           createAccumulator: c.aggregate ? () => c.aggregate!.create({ args: c.args.map((a) => a.type), returns: c.type }) : undefined,
+          frame: c.frame,
         })),
       }, env.pool, env.batchRows);
     }

@@ -1,20 +1,20 @@
 // Binds node-sql-parser expression ASTs to typed Exprs against a scope: name resolution, implicit
 // coercion, aggregate extraction, and constant folding (so `now() - interval '1 hour'` reaches
 // pushdown as a literal).
-import { DISTINCT_SUFFIX, type AstNode } from '../sql/parse.js';
+import { DISTINCT_SUFFIX, ORDERED_VALUE_MARKER, RANK_MARKER, type AstNode } from '../sql/parse.js';
 import { invalid, positionAt, positionOfWord, type SqlPosition } from '../errors.js';
 import { col, exprKey, lit, type AggregateCall, type BinaryOp, type Expr } from './expr.js';
 import { isInteger, isNumeric, typeName, type PlanField, type PlanSchema, type Scalar, type ScalarType } from './types.js';
 import { commonType } from '../functions/coercion.js';
 import { aggregateFunction, scalarFunction, type EvalContext } from '../functions/registry.js';
 import { DistinctAccumulator } from '../functions/aggregates.js';
-import { orderedArrayAgg } from '../functions/list-aggregates.js';
+import { orderedAggregate, rowValueAggregate } from '../functions/ordered-aggregates.js';
 import { evaluateConstant } from '../exec/expr-eval.js';
 import { parseIntervalText, parseTimestampText } from '../functions/time-text.js';
 import { castValue } from '../exec/kernels.js';
 import { QueryError } from '../errors.js';
 import '../functions/index.js';
-import type { SortKey, WindowCall } from './logical.js';
+import type { SortKey, WindowCall, WindowFrame } from './logical.js';
 import { RUNNING_AGGREGATES } from '../exec/window.js';
 
 /** Collects the aggregate calls of one SELECT; bound calls become column references to their ids. */
@@ -52,6 +52,9 @@ const CAST_TYPES: Record<string, ScalarType> = {
   'TIMESTAMP WITH TIME ZONE': 'timestamp', 'TIMESTAMP WITHOUT TIME ZONE': 'timestamp', BOOLEAN: 'bool', BOOL: 'bool',
   INTERVAL: 'interval', 'INT UNSIGNED': 'uint32', 'BIGINT UNSIGNED': 'uint64',
 };
+
+/** Aggregates whose result depends on the order of their input rows. */
+const ORDER_SENSITIVE = new Set(['array_agg', 'string_agg', 'first_value', 'last_value']);
 
 /** Functions whose first argument is a unit that may be written as a bare word: datepart(minute, t). */
 const UNIT_FIRST = new Set(['date_part', 'datepart', 'date_trunc']);
@@ -479,7 +482,14 @@ export class ExprBinder {
   }
 
   private aggregate(node: AstNode, scope: ExprScope): Expr {
-    const name = String(node.name).toLowerCase();
+    let name = String(node.name).toLowerCase();
+    let separator = node.args?.separator;
+    const sepText = separator?.delimiter?.value ?? separator?.value;
+    if (name === 'string_agg' && typeof sepText === 'string' && sepText.startsWith(ORDERED_VALUE_MARKER)) {
+      // first_value(x ORDER BY …) / last_value(x ORDER BY …), rewritten for the parser
+      name = sepText.slice(ORDERED_VALUE_MARKER.length);
+      separator = null;
+    }
     const fn = aggregateFunction(name);
     if (!fn) throw invalid(`function ${name} does not exist`, posOf(this.env, node, name));
     if (node.over) {
@@ -496,10 +506,7 @@ export class ExprBinder {
     const star = first?.type === 'star';
     if (first && !star) argNodes.push(first);
     for (const extra of node.args?.extra ?? []) argNodes.push(extra);
-    if (node.args?.separator) {
-      const sep = node.args.separator;
-      argNodes.push(typeof sep === 'string' ? { type: 'single_quote_string', value: sep } : sep.delimiter ?? sep.value ?? sep);
-    }
+    if (separator) argNodes.push(typeof separator === 'string' ? { type: 'single_quote_string', value: separator } : separator.delimiter ?? separator.value ?? separator);
     if (star && name !== 'count') throw invalid(`${name}(*) is not valid`, posOf(this.env, node, name));
     const withinGroup: AstNode[] | undefined = node.within_group_orderby;
     if (withinGroup) {
@@ -508,36 +515,46 @@ export class ExprBinder {
       if (withinGroup.length !== 1 || argNodes.length !== 1) throw invalid(`${name} WITHIN GROUP expects one fraction and one ORDER BY expression`, posOf(this.env, node, name));
       argNodes.unshift(withinGroup[0].expr);
     }
-    const orderBy: AstNode[] = node.args?.orderby ?? [];
-    if (orderBy.length > 1 || (orderBy.length && name !== 'array_agg')) throw invalid(`unsupported SQL: ORDER BY ${orderBy.length > 1 ? 'with several keys ' : ''}inside ${name}`, posOf(this.env, node, name));
-    if (orderBy.length) argNodes.push(orderBy[0].expr);
+    // ORDER BY inside the call matters to the order-sensitive aggregates only; others ignore it
+    const ordered = ORDER_SENSITIVE.has(name);
+    const orderBy: AstNode[] = ordered ? node.args?.orderby ?? [] : [];
+    const orderKeys = orderBy.map((o) => {
+      const key = this.bind(o.expr, inner);
+      if (key.type === 'list') throw invalid(`${name} cannot order by ${typeName(key.type)} values`, posOf(this.env, o.expr));
+      const descending = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
+      const nulls = String(o.nulls ?? '').toUpperCase();
+      return { key, descending, nullsFirst: nulls ? nulls.includes('FIRST') : descending };
+    });
     const args = argNodes.map((a) => this.bind(a, inner));
-    if ((name === 'first_value' || name === 'last_value') && args.length === 1) {
+    if ((name === 'first_value' || name === 'last_value') && args.length === 1 && orderKeys.length === 0) {
       // "first/last value by time": over a view, order by its time column
       const time = collector.input.find((f) => f.timeColumn);
-      if (!time) throw invalid(`${name}(x) needs a view's time column; write ${name}(x, ordering_column)`, posOf(this.env, node, name));
+      if (!time) throw invalid(`${name}(x) needs a view's time column; write ${name}(x ORDER BY ordering_column)`, posOf(this.env, node, name));
       args.push(col(time.id, time.name, time.type));
     }
-    const descending = (withinGroup ?? orderBy).some((o) => String(o.type ?? '').toUpperCase() === 'DESC');
+    const descending = (withinGroup ?? []).some((o) => String(o.type ?? '').toUpperCase() === 'DESC');
     const distinct = String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT';
     if (distinct && args.length > 1) throw invalid(`unsupported SQL: DISTINCT in ${name} with more than one argument`, posOf(this.env, node, name));
-    const b = fn.bind(args.map((a) => a.type));
+    if (distinct && orderKeys.length) throw invalid(`unsupported SQL: DISTINCT with ORDER BY inside ${name}`, posOf(this.env, node, name));
+    const base = orderKeys.length && (name === 'first_value' || name === 'last_value') ? rowValueAggregate(name) : fn;
+    const b = base.bind(args.map((a) => a.type));
     if (typeof b === 'string') throw invalid(b, posOf(this.env, node, name));
     const coerced = args.map((a, i) => coerce(a, b.args[i]));
     // a descending WITHIN GROUP order asks for the complementary fraction
     if (withinGroup && descending) coerced[1] = { kind: 'binary', op: '-', left: lit(1, 'float64'), right: coerced[1], type: 'float64' };
-    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')})${descending ? ' DESC' : ''}`;
+    const orderText = orderKeys.map((k) => `${exprKey(k.key)}${k.descending ? ' DESC' : ''}${k.nullsFirst ? ' NULLS FIRST' : ''}`).join(', ');
+    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')}${orderText ? ` ORDER BY ${orderText}` : ''})${descending ? ' DESC' : ''}`;
     let call = collector.calls.find((c) => c.key === key);
     if (!call) {
-      const base = fn;
       const effective = distinct && name !== 'count'
         ? { ...base, create: (bb: typeof b) => new DistinctAccumulator(base.create(bb), bb.args[0]) }
         : distinct
           ? { ...aggregateFunction('approx_distinct')!, name: 'count' }
-          : orderBy.length
-            ? orderedArrayAgg(descending)
+          : orderKeys.length
+            ? orderedAggregate(base, coerced.length, orderKeys)
             : base;
-      call = { id: this.env.newId(), fn: effective, args: coerced, distinct, type: b.returns, arrowType: b.returnsArrow, key };
+      const callArgs = [...coerced, ...orderKeys.map((k) => k.key)];
+      call = { id: this.env.newId(), fn: effective, args: callArgs, distinct, type: b.returns, arrowType: b.returnsArrow, key };
       collector.calls.push(call);
     }
     return col(call.id, name, call.type);
@@ -545,11 +562,17 @@ export class ExprBinder {
 
   private windowCall(node: AstNode, name: string, argNodes: AstNode[], scope: ExprScope): Expr {
     const env = this.env;
+    const marker = argNodes.length === 1 && name === 'ntile' ? String(argNodes[0]?.value ?? '') : '';
+    if (marker.startsWith(RANK_MARKER)) {
+      // percent_rank() / cume_dist(), rewritten for the parser
+      name = marker.slice(RANK_MARKER.length);
+      argNodes = [];
+    }
     const collector = scope.windows;
     if (!collector) throw invalid(`window function ${name} is not allowed in ${scope.clause}`, posOf(env, node, name));
     const spec = node.over?.as_window_specification?.window_specification;
     if (!spec) throw invalid('unsupported SQL: named windows', posOf(env, node, name));
-    if (spec.window_frame_clause) throw invalid('unsupported SQL: window frame clauses (the default frame is supported)', posOf(env, node, name));
+    const frame = spec.window_frame_clause ? this.windowFrame(spec.window_frame_clause, node, name) : undefined;
     const inner: ExprScope = { ...scope, windows: undefined, clause: `window function ${name}` };
     const partitionBy = (spec.partitionby ?? []).map((p: AstNode) => this.bind(p.expr ?? p, inner));
     const orderBy: SortKey[] = (spec.orderby ?? []).map((o: AstNode) => {
@@ -585,16 +608,29 @@ export class ExprBinder {
         }
         break;
       }
+      case 'percent_rank':
+      case 'cume_dist':
+        arity(0, 0);
+        type = 'float64';
+        break;
+      case 'ntile':
+        arity(1, 1);
+        if (args[0].kind !== 'literal' || !isInteger(args[0].type) || (args[0].value as bigint) <= 0n) {
+          throw invalid('ntile expects a positive integer constant', posOf(env, node, name));
+        }
+        type = 'int64';
+        break;
       case 'first_value':
       case 'last_value':
         arity(1, 1);
-        type = args[0].type;
+        type = args[0].type === 'null' ? 'int64' : args[0].type;
         break;
       default: {
         const fn = aggregateFunction(name);
         if (!fn) throw invalid(`window function ${name} does not exist`, posOf(env, node, name));
-        if (orderBy.length > 0 && !RUNNING_AGGREGATES.has(name)) {
-          throw invalid(`unsupported SQL: ${name} over an ordered window (running count, sum, avg, min, max are supported)`, posOf(env, node, name));
+        const wholePartition = frame ? frame.start === null && frame.end === null : orderBy.length === 0;
+        if (!wholePartition && !RUNNING_AGGREGATES.has(name)) {
+          throw invalid(`unsupported SQL: ${name} over an ordered window or a frame (running or framed count, sum, avg, min, max are supported)`, posOf(env, node, name));
         }
         const b = fn.bind(args.map((a) => a.type));
         if (typeof b === 'string') throw invalid(b, posOf(env, node, name));
@@ -603,8 +639,29 @@ export class ExprBinder {
         aggregate = fn;
       }
     }
-    const call: WindowCall = { id: env.newId(), name, args, partitionBy, orderBy, type, aggregate };
+    const call: WindowCall = { id: env.newId(), name, args, partitionBy, orderBy, type, aggregate, frame };
     collector.calls.push(call);
     return col(call.id, name, type);
+  }
+
+  /** `ROWS BETWEEN a AND b` / `ROWS a` (RANGE frames the parser rejects; parse.ts maps the two that
+   * equal a ROWS frame or the default frame). */
+  private windowFrame(clause: AstNode, node: AstNode, name: string): WindowFrame {
+    const at = posOf(this.env, node, name);
+    const between = clause.type === 'binary_expr' && String(clause.operator).toUpperCase() === 'BETWEEN';
+    const unit = String(between ? clause.left?.value : clause.type).toLowerCase();
+    if (unit !== 'rows') throw invalid(`unsupported SQL: ${unit.toUpperCase()} window frames (ROWS frames are supported)`, at);
+    const bounds: AstNode[] = between ? clause.right?.value ?? [] : [clause.expr, { value: 'current row' }];
+    const offset = (b: AstNode, which: 'start' | 'end'): number | null => {
+      const text = String(b?.value ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+      if (text === 'current row') return 0;
+      if (text === 'unbounded preceding' && which === 'start') return null;
+      if (text === 'unbounded following' && which === 'end') return null;
+      // `-n FOLLOWING` is how parse.ts spells an `n PRECEDING` end
+      const m = /^(-?\d+) (preceding|following)$/.exec(text);
+      if (!m) throw invalid(`unsupported window frame ${which}: ${text.toUpperCase()}`, at);
+      return m[2] === 'preceding' ? -Number(m[1]) : Number(m[1]);
+    };
+    return { start: offset(bounds[0], 'start'), end: offset(bounds[1], 'end') };
   }
 }

@@ -24,6 +24,15 @@ export interface WindowCall {
   type: ScalarType;
   /** Set for aggregates over a window. */
   aggregate?: AggregateFunction;
+  /** An explicit ROWS frame; absent = SQL's default frame. */
+  frame?: WindowFrame;
+}
+
+/** `ROWS BETWEEN … AND …` as row offsets from the current row (-n = n PRECEDING, +n = n FOLLOWING);
+ * null start = UNBOUNDED PRECEDING, null end = UNBOUNDED FOLLOWING. */
+export interface WindowFrame {
+  start: number | null;
+  end: number | null;
 }
 
 export type LogicalPlan =

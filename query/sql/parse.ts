@@ -28,7 +28,7 @@ export function parseSql(sql: string, offset = 0): Statement {
   if (text.trim() === '') throw invalid('empty SQL statement');
   let ast: AstNode;
   try {
-    ast = parser.astify(rewriteAggregateDistinct(text), { database: 'postgresql', parseOptions: { includeLocations: true } } as never);
+    ast = parser.astify(rewriteGrammarGaps(rewriteAggregateDistinct(text)), { database: 'postgresql', parseOptions: { includeLocations: true } } as never);
   } catch (e) {
     const err = e as { location?: { start?: { offset?: number } } };
     const at = err.location?.start?.offset;
@@ -76,4 +76,89 @@ export function rewriteAggregateDistinct(text: string): string {
     out += c;
   }
   return out;
+}
+
+/** Separator marking `first_value(x ORDER BY …)` / `last_value(x ORDER BY …)`, which the grammar
+ * lacks, rewritten as `string_agg(x, '<marker>' ORDER BY …)`; the binder restores the call. */
+export const ORDERED_VALUE_MARKER = '\u0001ordered:';
+
+/** Argument of `ntile('<marker>name')` standing for percent_rank() / cume_dist(), which the grammar
+ * only parses as window functions under this name. */
+export const RANK_MARKER = '\u0001rank:';
+
+/** Offsets of `text` outside string literals and quoted identifiers. */
+function unquotedOffsets(text: string): boolean[] {
+  const out = new Array<boolean>(text.length).fill(true);
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      out[i] = false;
+      if (c === quote) quote = null;
+    } else if (c === "'" || c === '"') {
+      out[i] = false;
+      quote = c;
+    }
+  }
+  return out;
+}
+
+/** Offset of the `)` closing the `(` at `open`, or -1. */
+function closingParen(text: string, open: number, free: boolean[]): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (!free[i]) continue;
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Rewrites forms the PostgreSQL grammar of node-sql-parser rejects into ones it parses, keeping
+ * their meaning recoverable: ordered first_value / last_value aggregates, percent_rank / cume_dist,
+ * the RANGE frames equivalent to ROWS frames or to the default frame, and `AND n PRECEDING` frame ends. */
+export function rewriteGrammarGaps(text: string): string {
+  if (!/first_value|last_value|percent_rank|cume_dist|range|preceding/i.test(text)) return text;
+  const free = unquotedOffsets(text);
+  const edits: { at: number; end: number; with: string }[] = [];
+  const wordAt = (i: number) => free[i] && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '');
+  for (const m of text.matchAll(/\b(first_value|last_value)\s*\(/gi)) {
+    if (!wordAt(m.index)) continue;
+    const open = m.index + m[0].length - 1;
+    const close = closingParen(text, open, free);
+    if (close < 0) continue;
+    let depth = 0;
+    for (let i = open + 1; i < close; i++) {
+      if (!free[i]) continue;
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')') depth--;
+      const order = depth === 0 && /^order\s+by\b/i.test(text.slice(i, i + 12)) && /\s/.test(text[i - 1]);
+      if (!order) continue;
+      edits.push({ at: m.index, end: open + 1, with: 'string_agg(' });
+      edits.push({ at: i, end: i, with: `, '${ORDERED_VALUE_MARKER}${m[1].toLowerCase()}' ` });
+      break;
+    }
+  }
+  for (const m of text.matchAll(/\b(percent_rank|cume_dist)\s*\(\s*\)/gi)) {
+    if (wordAt(m.index)) edits.push({ at: m.index, end: m.index + m[0].length, with: `ntile('${RANK_MARKER}${m[1].toLowerCase()}')` });
+  }
+  for (const m of text.matchAll(/\brange(\s+between\s+unbounded\s+preceding\s+and\s+)(current\s+row|unbounded\s+following)\b/gi)) {
+    if (!wordAt(m.index)) continue;
+    // RANGE … CURRENT ROW is the default frame; RANGE over the whole partition equals ROWS over it
+    const whole = /^unbounded/i.test(m[2]);
+    edits.push({ at: m.index, end: m.index + m[0].length, with: whole ? `rows${m[1]}${m[2]}` : ' '.repeat(m[0].length) });
+  }
+  for (const m of text.matchAll(/\band\s+(\d+)\s+preceding\b/gi)) {
+    // the grammar takes `n PRECEDING` only as a frame's start; `-n FOLLOWING` is the same end bound
+    if (wordAt(m.index)) edits.push({ at: m.index, end: m.index + m[0].length, with: `and -${m[1]} following` });
+  }
+  if (edits.length === 0) return text;
+  edits.sort((a, b) => a.at - b.at);
+  let out = '';
+  let pos = 0;
+  for (const e of edits) {
+    out += text.slice(pos, e.at) + e.with;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
 }
