@@ -7,6 +7,7 @@ import { joinSchema, type LogicalPlan, type SortKey } from './logical.js';
 import { typeName, type PlanField, type PlanSchema } from './types.js';
 import { ExprBinder, coerce, identifierOf, posOf, resolveColumn, type AggregateCollector, type BindEnv, type ExprScope, type WindowCollector } from './binder-expr.js';
 import { inlineSubqueries } from './subqueries.js';
+import { Decorrelator, HIDDEN_JOIN } from './decorrelate.js';
 import { splitConjuncts, conjunction } from './expr.js';
 import { commonType } from '../functions/coercion.js';
 import { scalarTypeOfArrow } from '../exec/arrow-io.js';
@@ -89,7 +90,8 @@ export class PlanBinder {
   /** `left JOIN item ON … | USING (…)`, or a comma / CROSS JOIN item (no keys). */
   private async bindJoin(left: LogicalPlan, item: AstNode, ctes: Ctes): Promise<LogicalPlan> {
     const kind = String(item.join ?? '').toUpperCase().replace(' OUTER', '');
-    const right = await this.bindFromItem(item, ctes);
+    let right = await this.bindFromItem(item, ctes);
+    if (item[HIDDEN_JOIN]) right = { ...right, schema: right.schema.map((f) => ({ ...f, usingHidden: true })) } as LogicalPlan;
     for (const f of right.schema) {
       if (f.qualifier && left.schema.some((g) => g.qualifier === f.qualifier)) {
         throw invalid(`table name "${f.qualifier}" specified more than once`, posOf(this.env, item, f.qualifier));
@@ -221,8 +223,13 @@ export class PlanBinder {
 
   private async bindSelect(ast: AstNode, ctes: Ctes, withOrderAndLimit: boolean): Promise<LogicalPlan> {
     if (ast.type !== 'select') throw invalid(`unsupported SQL: ${String(ast.type).toUpperCase()} inside a query`);
-    ast = await inlineSubqueries(ast, (sub) => this.bindQuery(sub, ctes), this.env, this.qctx);
     let plan = await this.bindFrom(ast.from, ctes);
+    if (ast.from?.length) {
+      // correlated subqueries become joins with derived tables, appended to FROM
+      const decorrelated = await new Decorrelator(this.env, plan.schema, async (from) => (await this.bindFrom(from, ctes)).schema).rewrite(ast);
+      if (decorrelated !== ast) plan = await this.bindFrom((ast = decorrelated).from, ctes);
+    }
+    ast = await inlineSubqueries(ast, (sub) => this.bindQuery(sub, ctes), this.env, this.qctx);
     const windows: WindowCollector = { calls: [] };
     const input = plan.schema;
     if (ast.where) {
