@@ -84,6 +84,7 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
         rightKeys: plan.rightKeys.map((k) => compileExpr(k, plan.right.schema, env.eval)),
         residual: plan.residual ? compileExpr(plan.residual, joinedSchema, env.eval) : null,
         rightTypes: plan.right.schema.map((f) => f.type),
+        leftTypes: plan.left.schema.map((f) => f.type),
         needed: read === null ? null : joinedSchema.map((f) => read.has(f.id)),
         probeFilter: probeFilter ? compileSelector(probeFilter.predicate, probeFilter.input.schema, env.eval) : null,
       }, env.pool, env.batchRows);

@@ -16,6 +16,9 @@ import { aggregateFunction, scalarFunction } from '../functions/registry.js';
 
 type Ctes = Map<string, AstNode>;
 
+/** Marks the FROM item right of `NATURAL`: its join is USING every common column name. */
+const NATURAL_JOIN = '__natural';
+
 export class PlanBinder {
   private readonly exprs: ExprBinder;
 
@@ -76,12 +79,18 @@ export class PlanBinder {
 
   private async bindFrom(from: AstNode[] | null, ctes: Ctes): Promise<LogicalPlan> {
     if (!from || from.length === 0) return { kind: 'one_row', schema: [] };
-    // the parser reads `a CROSS JOIN b` as `a AS cross` followed by `JOIN b` without ON
+    // the parser reads `a CROSS JOIN b` as `a AS cross` followed by `JOIN b` without ON, and
+    // `a NATURAL [LEFT] JOIN b` as `a AS natural` followed by `[LEFT] JOIN b` without ON
     const items = from.map((it, i) => {
       const next = from[i + 1];
-      const crossNext = next && String(next.join ?? '').toUpperCase() === 'INNER JOIN' && !next.on && !next.using;
-      return crossNext && String(it.as ?? '').toLowerCase() === 'cross' ? { ...it, as: null } : it;
+      const bare = next && next.join && !next.on && !next.using;
+      const alias = String(it.as ?? '').toLowerCase();
+      const crossNext = bare && String(next.join).toUpperCase() === 'INNER JOIN' && alias === 'cross';
+      return crossNext || (bare && alias === 'natural') ? { ...it, as: null } : it;
     });
+    for (let i = 1; i < items.length; i++) {
+      if (String(from[i - 1].as ?? '').toLowerCase() === 'natural' && items[i - 1].as === null) items[i] = { ...items[i], [NATURAL_JOIN]: true };
+    }
     let plan = await this.bindFromItem(items[0], ctes);
     for (let i = 1; i < items.length; i++) plan = await this.bindJoin(plan, items[i], ctes);
     return plan;
@@ -98,13 +107,22 @@ export class PlanBinder {
       }
     }
     const at = posOf(this.env, item, typeof item.table === 'string' ? item.table : undefined);
-    if (kind !== '' && kind !== 'INNER JOIN' && kind !== 'JOIN' && kind !== 'LEFT JOIN' && kind !== 'RIGHT JOIN' && kind !== 'CROSS JOIN') {
+    if (item[NATURAL_JOIN]) {
+      // NATURAL JOIN: USING every column name both sides have (none: a cross join)
+      const names = right.schema.filter((f) => !f.usingHidden && left.schema.some((g) => !g.usingHidden && g.name === f.name)).map((f) => f.name);
+      if (!names.length && kind !== 'INNER JOIN') throw invalid(`unsupported SQL: NATURAL ${kind} without common columns`, at);
+      if (names.length) item = { ...item, using: [...new Set(names)] };
+    }
+    if (kind !== '' && kind !== 'INNER JOIN' && kind !== 'JOIN' && kind !== 'LEFT JOIN' && kind !== 'RIGHT JOIN' && kind !== 'FULL JOIN' && kind !== 'CROSS JOIN') {
       throw invalid(`unsupported SQL: ${kind}`, at);
     }
     // RIGHT JOIN is a LEFT JOIN with the sides swapped, then the columns put back in order
     const swapped = kind === 'RIGHT JOIN';
+    const full = kind === 'FULL JOIN';
     const [probe, build] = swapped ? [right, left] : [left, right];
-    const joinType = kind === 'LEFT JOIN' || swapped ? 'left' : 'inner';
+    const joinType = full ? 'full' : kind === 'LEFT JOIN' || swapped ? 'left' : 'inner';
+    /** FULL JOIN … USING: each USING column's value is whichever side is not NULL. */
+    const merged: { leftId: number; expr: Expr; field: PlanField }[] = [];
     const leftKeys: Expr[] = [];
     const rightKeys: Expr[] = [];
     const residual: Expr[] = [];
@@ -122,6 +140,11 @@ export class PlanBinder {
         leftKeys.push(swapped ? eq.right : eq.left);
         rightKeys.push(swapped ? eq.left : eq.right);
         hidden.add(swapped ? l.id : r.id);
+        if (full) {
+          hidden.add(l.id);
+          const expr = this.exprs.callFunction('coalesce', [col(l.id, l.name, l.type), col(r.id, r.name, r.type)], u);
+          merged.push({ leftId: l.id, expr, field: { id: this.env.newId(), name, type: expr.type, nullable: true } });
+        }
       }
     } else if (item.on) {
       const on = this.exprs.bindPredicate(item.on, { schema: [...left.schema, ...right.schema], clause: 'JOIN ON' });
@@ -140,11 +163,26 @@ export class PlanBinder {
         }
         residual.push(c);
       }
-    } else if (kind === 'LEFT JOIN' || kind === 'RIGHT JOIN') {
+    } else if (kind === 'LEFT JOIN' || kind === 'RIGHT JOIN' || full) {
       throw invalid(`${kind} requires an ON or USING clause`, at);
     }
     const schema = joinSchema(joinType, probe.schema, build.schema).map((f) => (hidden.has(f.id) ? { ...f, usingHidden: true } : f));
     const join: LogicalPlan = { kind: 'join', joinType, left: probe, right: build, leftKeys, rightKeys, residual: conjunction(residual), schema };
+    if (merged.length) {
+      // each merged column takes the place of its (now hidden) left copy
+      const exprs: Expr[] = [];
+      const out: PlanSchema = [];
+      for (const f of schema) {
+        const m = merged.find((x) => x.leftId === f.id);
+        if (m) {
+          exprs.push(m.expr);
+          out.push(m.field);
+        }
+        exprs.push(col(f.id, f.name, f.type));
+        out.push(f);
+      }
+      return { kind: 'project', input: join, exprs, schema: out };
+    }
     if (!swapped) return join;
     const ordered = [...schema.slice(probe.schema.length), ...schema.slice(0, probe.schema.length)];
     return { kind: 'project', input: join, exprs: ordered.map((f) => col(f.id, f.name, f.type)), schema: ordered };
