@@ -2,12 +2,12 @@
 // GROUP BY / aggregates / HAVING, the select list, DISTINCT, ORDER BY, LIMIT / OFFSET, UNION [ALL].
 import { DISTINCT_SUFFIX, type AstNode } from '../sql/parse.js';
 import { invalid } from '../errors.js';
-import { col, columnIds, exprKey, exprText, lit, transform, type Expr } from './expr.js';
+import { col, columnIds, exprKey, exprText, lit, transform, type AggregateCall, type Expr } from './expr.js';
 import { joinSchema, type LogicalPlan, type SortKey } from './logical.js';
 import { typeName, type PlanField, type PlanSchema } from './types.js';
 import { ExprBinder, coerce, identifierOf, posOf, resolveColumn, type AggregateCollector, type BindEnv, type ExprScope, type WindowCollector } from './binder-expr.js';
 import { inlineSubqueries } from './subqueries.js';
-import { Decorrelator, HIDDEN_JOIN } from './decorrelate.js';
+import { Decorrelator, FIRST_ROW_AGGREGATE, HIDDEN_JOIN, LIST_GROUP_KEY } from './decorrelate.js';
 import { splitConjuncts, conjunction } from './expr.js';
 import { commonType } from '../functions/coercion.js';
 import { scalarTypeOfArrow } from '../exec/arrow-io.js';
@@ -74,7 +74,39 @@ export class PlanBinder {
   }
 
   private distinct(p: LogicalPlan): LogicalPlan {
-    return { kind: 'aggregate', input: p, groupBy: p.schema.map((f) => col(f.id, f.name, f.type)), aggregates: [], schema: p.schema };
+    const plan = this.aggregateOf(p, p.schema.map((f) => col(f.id, f.name, f.type)), p.schema, []);
+    if (plan.schema === p.schema) return plan;
+    return { kind: 'project', input: plan, exprs: p.schema.map((f) => col(f.id, f.name, f.type)), schema: p.schema };
+  }
+
+  /** An Aggregate node. A List-valued group key groups by its text form (JS arrays hash by
+   * identity), and the List itself becomes the group's first value under the key's field id. */
+  private aggregateOf(input: LogicalPlan, groupBy: Expr[], groupFields: PlanSchema, calls: AggregateCall[]): LogicalPlan {
+    const aggSchema = (fields: PlanSchema, all: AggregateCall[]): PlanSchema => [
+      ...fields,
+      ...all.map((c) => ({ id: c.id, name: c.fn.name, type: c.type, nullable: true, arrowType: c.arrowType })),
+    ];
+    if (!groupBy.some((g) => g.type === 'list')) {
+      return { kind: 'aggregate', input, groupBy, aggregates: calls, schema: groupFields === input.schema && calls.length === 0 ? input.schema : aggSchema(groupFields, calls) };
+    }
+    const keys: Expr[] = [];
+    const keyFields: PlanSchema = [];
+    const lists: AggregateCall[] = [];
+    groupBy.forEach((g, i) => {
+      const f = groupFields[i];
+      if (g.type !== 'list') {
+        keys.push(g);
+        keyFields.push(f);
+        return;
+      }
+      const key = this.exprs.callFunction(LIST_GROUP_KEY, [g], null);
+      keys.push(key);
+      keyFields.push({ id: this.env.newId(), name: `${f.name} key`, type: 'utf8', nullable: true });
+      const fn = aggregateFunction(FIRST_ROW_AGGREGATE)!;
+      lists.push({ id: f.id, fn, args: [g], distinct: false, type: 'list', arrowType: f.arrowType, key: `${FIRST_ROW_AGGREGATE}(${exprKey(g)})` });
+    });
+    const all = [...calls, ...lists];
+    return { kind: 'aggregate', input, groupBy: keys, aggregates: all, schema: aggSchema(keyFields, all) };
   }
 
   private async bindFrom(from: AstNode[] | null, ctes: Ctes): Promise<LogicalPlan> {
@@ -287,7 +319,7 @@ export class PlanBinder {
       const groupKeys = new Map(groupExprs.map((g, i) => [exprKey(g), i]));
       const groupFields: PlanField[] = groupExprs.map((g) => {
         if (g.kind === 'column') return { ...input.find((f) => f.id === g.id)! };
-        return { id: this.env.newId(), name: exprText(g), type: g.type, nullable: true };
+        return { id: this.env.newId(), name: exprText(g), type: g.type, nullable: true, arrowType: g.kind === 'call' ? g.arrowType : undefined };
       });
       const allowed = new Set(groupFields.map((f) => f.id));
       scope = { schema: input, aggregates: collector, windows, clause: 'the select list' };
@@ -315,12 +347,8 @@ export class PlanBinder {
         w.partitionBy = w.partitionBy.map(f);
         w.orderBy = w.orderBy.map((k) => ({ ...k, expr: f(k.expr) }));
       }
-      const aggSchema: PlanSchema = [
-        ...groupFields,
-        ...collector.calls.map((c) => ({ id: c.id, name: c.fn.name, type: c.type, nullable: true, arrowType: c.arrowType })),
-      ];
-      plan = { kind: 'aggregate', input: plan, groupBy: groupExprs, aggregates: collector.calls, schema: aggSchema };
-      if (having) plan = { kind: 'filter', input: plan, predicate: having, schema: aggSchema };
+      plan = this.aggregateOf(plan, groupExprs, groupFields, collector.calls);
+      if (having) plan = { kind: 'filter', input: plan, predicate: having, schema: plan.schema };
       return this.projectOrderLimit(this.windowed(plan, windows), ast, items, selectExprs, order, withOrderAndLimit);
     }
     scope = { schema: input, windows, clause: 'the select list' };

@@ -16,9 +16,13 @@ import type { PlanSchema } from './types.js';
 /** FROM items of derived tables added here: their columns stay out of `*` and unqualified names. */
 export const HIDDEN_JOIN = '__decorrelated';
 
-/** Aggregate returning a group's first value, and the scalar check that a group had one row. */
-export const FIRST_ROW_AGGREGATE = '__subquery_first_row';
+/** Aggregate returning a group's first value (planner-internal.ts), and the scalar check that a
+ * group had one row. */
+export const FIRST_ROW_AGGREGATE = '__first_row';
 export const SINGLE_ROW_CHECK = '__subquery_single_row';
+
+/** Scalar giving a List value's text form, which GROUP BY / DISTINCT hash instead of the List. */
+export const LIST_GROUP_KEY = '__list_group_key';
 
 type InnerSchema = (from: AstNode[]) => Promise<PlanSchema>;
 

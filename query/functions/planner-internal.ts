@@ -1,11 +1,13 @@
-// Internal functions the decorrelated form of a correlated scalar subquery calls
-// (plan/decorrelate.ts): a group's first value, and the check that the subquery gave one row.
+// Internal functions that plans rewritten by the binder call: a group's first value and the check
+// that a correlated scalar subquery gave one row (plan/decorrelate.ts), and the hashable text key
+// standing for a List value in GROUP BY / DISTINCT.
 import { invalid } from '../errors.js';
+import { colFromValues, valueAt } from '../exec/column.js';
 import { registerAggregate, registerScalar } from './registry.js';
 import { rowValueAggregate } from './ordered-aggregates.js';
 import { typeName } from '../plan/types.js';
 
-registerAggregate({ ...rowValueAggregate('first_value'), name: '__subquery_first_row' });
+registerAggregate({ ...rowValueAggregate('first_value'), name: '__first_row' });
 
 registerScalar({
   name: '__subquery_single_row',
@@ -22,5 +24,18 @@ registerScalar({
       if ((rows.valid === null || rows.valid[i] === 1) && counts[i] > 1n) throw invalid('more than one row returned by a subquery used as an expression');
     }
     return value;
+  },
+});
+
+registerScalar({
+  name: '__list_group_key',
+  bind: (t) => (t.length === 1 && t[0] === 'list' ? { args: ['list'], returns: 'utf8' } : '__list_group_key expects one List argument'),
+  eval: (args, n) => {
+    const out = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const v = valueAt(args[0], i);
+      out[i] = v === null ? null : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+    }
+    return colFromValues('utf8', out);
   },
 });
