@@ -9,6 +9,7 @@ import { commonType } from '../functions/coercion.js';
 import { aggregateFunction, scalarFunction, type EvalContext } from '../functions/registry.js';
 import { DistinctAccumulator } from '../functions/aggregates.js';
 import { orderedAggregate, rowValueAggregate } from '../functions/ordered-aggregates.js';
+import { filteredAggregate } from '../functions/filtered-aggregates.js';
 import { evaluateConstant } from '../exec/expr-eval.js';
 import { parseIntervalText, parseTimestampText } from '../functions/time-text.js';
 import { castValue } from '../exec/kernels.js';
@@ -157,6 +158,20 @@ function arithmeticType(op: string, l: ScalarType, r: ScalarType): { left: Scala
   const t = commonType(lt, rt)!;
   const result = isInteger(t) && t !== 'uint64' ? 'int64' : t;
   return { left: result, right: result, result };
+}
+
+/** `trim([BOTH | LEADING | TRAILING] [chars] FROM s)` → trim / ltrim / rtrim (s [, chars]). */
+function trimSyntax(args: AstNode[], node: AstNode, env: BindEnv): [string, AstNode[]] {
+  const words = args.map((a) => (a?.type === 'origin' ? String(a.value).toLowerCase() : null));
+  const from = words.indexOf('from');
+  const side = words[0] === 'both' || words[0] === 'leading' || words[0] === 'trailing' ? words[0] : null;
+  const chars = args.slice(side ? 1 : 0, from);
+  const rest = args.slice(from + 1);
+  if (from < 0 || chars.length > 1 || rest.length !== 1 || chars.some((c) => c?.type === 'origin')) {
+    throw invalid('unsupported SQL: trim syntax (write trim([BOTH | LEADING | TRAILING] [characters] FROM text))', posOf(env, node, 'trim'));
+  }
+  const fn = side === 'leading' ? 'ltrim' : side === 'trailing' ? 'rtrim' : 'trim';
+  return [fn, [rest[0], ...chars]];
 }
 
 export class ExprBinder {
@@ -316,6 +331,10 @@ export class ExprBinder {
         const arg = left();
         const negated = op === 'IS NOT';
         if (node.right?.type === 'null') return { kind: 'is_null', arg, negated, type: 'bool' };
+        if (node.right?.type === 'column_ref' && !node.right.table && node.right.column?.expr?.type === 'default' && identifierOf(node.right.column) === 'unknown') {
+          // x IS [NOT] UNKNOWN: a Boolean's IS [NOT] NULL
+          return { kind: 'is_null', arg: this.boolOperand(arg, node), negated, type: 'bool' };
+        }
         if (node.right?.type === 'bool') {
           // x IS TRUE: never NULL
           const cmp: Expr = { kind: 'binary', op: '=', left: coerce(arg, 'bool'), right: lit(Boolean(node.right.value), 'bool'), type: 'bool' };
@@ -366,6 +385,12 @@ export class ExprBinder {
       default:
         throw invalid(`unsupported SQL operator ${op}`, posOf(env, node));
     }
+  }
+
+  private boolOperand(e: Expr, node: AstNode): Expr {
+    if (e.type === 'bool') return e;
+    if (e.type === 'null') return coerce(e, 'bool');
+    throw invalid(`IS UNKNOWN expects a Boolean, got ${typeName(e.type)}`, posOf(this.env, node));
   }
 
   private stringOperand(e: Expr, op: string, node: AstNode): Expr {
@@ -457,7 +482,9 @@ export class ExprBinder {
     const asAggregate = aggregateFunction(name) && (!scalarFunction(name) || (scope.aggregates && !node.over));
     if (asAggregate) return this.aggregate({ ...node, name, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1) } }, scope);
     if (node.over) return this.windowCall(node, name, node.args?.value ?? [], scope);
-    const argNodes: AstNode[] = node.args?.value ?? [];
+    let argNodes: AstNode[] = node.args?.value ?? [];
+    let fnName = name;
+    if (name === 'trim' && argNodes.some((a) => a?.type === 'origin')) [fnName, argNodes] = trimSyntax(argNodes, node, this.env);
     const args = argNodes.map((a, i) => {
       if (i === 0 && UNIT_FIRST.has(name) && a?.type === 'column_ref' && a.table === null) {
         const unit = identifierOf(a.column);
@@ -465,7 +492,7 @@ export class ExprBinder {
       }
       return this.bind(a, scope);
     });
-    return this.callFunction(name, args, node);
+    return this.callFunction(fnName, args, node);
   }
 
   callFunction(name: string, args: Expr[], node: AstNode): Expr {
@@ -493,6 +520,7 @@ export class ExprBinder {
     const fn = aggregateFunction(name);
     if (!fn) throw invalid(`function ${name} does not exist`, posOf(this.env, node, name));
     if (node.over) {
+      if (node.filter) throw invalid(`unsupported SQL: FILTER in window function ${name}`, posOf(this.env, node, name));
       const first = node.args?.expr;
       const args = first && first.type !== 'star' ? [first, ...(node.args?.extra ?? [])] : [];
       if (String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT') throw invalid(`unsupported SQL: DISTINCT in window function ${name}`, posOf(this.env, node, name));
@@ -542,8 +570,9 @@ export class ExprBinder {
     const coerced = args.map((a, i) => coerce(a, b.args[i]));
     // a descending WITHIN GROUP order asks for the complementary fraction
     if (withinGroup && descending) coerced[1] = { kind: 'binary', op: '-', left: lit(1, 'float64'), right: coerced[1], type: 'float64' };
+    const filter = node.filter?.where ? this.bindPredicate(node.filter.where, { schema: collector.input, clause: 'FILTER' }) : null;
     const orderText = orderKeys.map((k) => `${exprKey(k.key)}${k.descending ? ' DESC' : ''}${k.nullsFirst ? ' NULLS FIRST' : ''}`).join(', ');
-    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')}${orderText ? ` ORDER BY ${orderText}` : ''})${descending ? ' DESC' : ''}`;
+    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')}${orderText ? ` ORDER BY ${orderText}` : ''})${descending ? ' DESC' : ''}${filter ? ` FILTER ${exprKey(filter)}` : ''}`;
     let call = collector.calls.find((c) => c.key === key);
     if (!call) {
       const effective = distinct && name !== 'count'
@@ -553,8 +582,8 @@ export class ExprBinder {
           : orderKeys.length
             ? orderedAggregate(base, coerced.length, orderKeys)
             : base;
-      const callArgs = [...coerced, ...orderKeys.map((k) => k.key)];
-      call = { id: this.env.newId(), fn: effective, args: callArgs, distinct, type: b.returns, arrowType: b.returnsArrow, key };
+      const callArgs = [...coerced, ...orderKeys.map((k) => k.key), ...(filter ? [filter] : [])];
+      call = { id: this.env.newId(), fn: filter ? filteredAggregate(effective) : effective, args: callArgs, distinct, type: b.returns, arrowType: b.returnsArrow, key };
       collector.calls.push(call);
     }
     return col(call.id, name, call.type);

@@ -7,7 +7,7 @@ import { joinSchema, type LogicalPlan, type SortKey } from './logical.js';
 import { typeName, type PlanField, type PlanSchema } from './types.js';
 import { ExprBinder, coerce, identifierOf, posOf, resolveColumn, type AggregateCollector, type BindEnv, type ExprScope, type WindowCollector } from './binder-expr.js';
 import { inlineSubqueries } from './subqueries.js';
-import { Decorrelator, FIRST_ROW_AGGREGATE, HIDDEN_JOIN, LIST_GROUP_KEY } from './decorrelate.js';
+import { Decorrelator, FIRST_ROW_AGGREGATE, HIDDEN_JOIN, LIST_GROUP_KEY, quantifiedToIn } from './decorrelate.js';
 import { splitConjuncts, conjunction } from './expr.js';
 import { commonType } from '../functions/coercion.js';
 import { scalarTypeOfArrow } from '../exec/arrow-io.js';
@@ -293,6 +293,7 @@ export class PlanBinder {
 
   private async bindSelect(ast: AstNode, ctes: Ctes, withOrderAndLimit: boolean): Promise<LogicalPlan> {
     if (ast.type !== 'select') throw invalid(`unsupported SQL: ${String(ast.type).toUpperCase()} inside a query`);
+    for (const k of ['where', 'columns', 'having'] as const) if (ast[k]) ast = { ...ast, [k]: quantifiedToIn(ast[k], this.env) };
     let plan = await this.bindFrom(ast.from, ctes);
     if (ast.from?.length) {
       // correlated subqueries become joins with derived tables, appended to FROM

@@ -260,3 +260,26 @@ export class Decorrelator {
     return call(SINGLE_ROW_CHECK, [colRef(alias, '__n'), colRef(alias, '__v')]);
   }
 }
+
+/** `x = ANY (subquery)` / `x = SOME (…)` → `x IN (subquery)`, `x <> ALL (…)` → `x NOT IN (…)`, in an
+ * expression AST outside nested subqueries; other quantified comparisons are rejected. */
+export function quantifiedToIn(node: AstNode, env: BindEnv): AstNode {
+  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map((n) => quantifiedToIn(n, env));
+  if (node.ast) return node;
+  if (node.type === 'binary_expr' && node.right?.type === 'function') {
+    const quantifier = functionName(node.right);
+    const arg = node.right.args?.value;
+    if ((quantifier === 'any' || quantifier === 'some' || quantifier === 'all') && Array.isArray(arg) && arg.length === 1 && arg[0]?.ast) {
+      const op = String(node.operator).toUpperCase();
+      const left = quantifiedToIn(node.left, env);
+      const list = { type: 'expr_list', value: arg };
+      if (op === '=' && quantifier !== 'all') return { ...node, operator: 'IN', left, right: list };
+      if ((op === '<>' || op === '!=') && quantifier === 'all') return { ...node, operator: 'NOT IN', left, right: list };
+      throw invalid(`unsupported SQL: ${op} ${quantifier.toUpperCase()} (subquery) (= ANY and <> ALL are supported)`, posOf(env, node));
+    }
+  }
+  const out: AstNode = {};
+  for (const [k, v] of Object.entries(node)) out[k] = k === 'loc' ? v : quantifiedToIn(v, env);
+  return out;
+}

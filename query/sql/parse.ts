@@ -116,9 +116,10 @@ function closingParen(text: string, open: number, free: boolean[]): number {
 
 /** Rewrites forms the PostgreSQL grammar of node-sql-parser rejects into ones it parses, keeping
  * their meaning recoverable: ordered first_value / last_value aggregates, percent_rank / cume_dist,
- * the RANGE frames equivalent to ROWS frames or to the default frame, and `AND n PRECEDING` frame ends. */
+ * the RANGE frames equivalent to ROWS frames or to the default frame, `AND n PRECEDING` frame ends,
+ * and EXTRACT(field FROM x) as date_part('field', x). */
 export function rewriteGrammarGaps(text: string): string {
-  if (!/first_value|last_value|percent_rank|cume_dist|range|preceding/i.test(text)) return text;
+  if (!/first_value|last_value|percent_rank|cume_dist|range|preceding|extract/i.test(text)) return text;
   const free = unquotedOffsets(text);
   const edits: { at: number; end: number; with: string }[] = [];
   const wordAt = (i: number) => free[i] && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '');
@@ -151,6 +152,10 @@ export function rewriteGrammarGaps(text: string): string {
   for (const m of text.matchAll(/\band\s+(\d+)\s+preceding\b/gi)) {
     // the grammar takes `n PRECEDING` only as a frame's start; `-n FOLLOWING` is the same end bound
     if (wordAt(m.index)) edits.push({ at: m.index, end: m.index + m[0].length, with: `and -${m[1]} following` });
+  }
+  for (const m of text.matchAll(/\bextract\s*\(\s*(\w+)\s+from\b/gi)) {
+    // the grammar knows a few EXTRACT fields only; date_part takes every one
+    if (wordAt(m.index)) edits.push({ at: m.index, end: m.index + m[0].length, with: `date_part('${m[1].toLowerCase()}',` });
   }
   if (edits.length === 0) return text;
   edits.sort((a, b) => a.at - b.at);

@@ -167,6 +167,15 @@ const QUERIES = [
   // aggregates ordered inside the call
   'select s, string_agg(cast(a as varchar), \',\' order by a desc nulls last) from nums group by s',
   'select target, string_agg(msg, \'|\' order by level, time desc) from logs group by target',
+  // FILTER clauses, IS UNKNOWN, trim forms, = ANY / <> ALL (subquery), EXTRACT fields
+  'select max(a) filter (where a < 5), count(*) filter (where a > 1), sum(b) filter (where s = \'b\'), count(distinct s) filter (where a > 0) from nums',
+  'select s, count(*) filter (where ok), avg(f) filter (where f > 0), min(a) filter (where false) from nums group by s',
+  'select process_id, count(*) filter (where level >= 4), count(*) from logs group by process_id having count(*) filter (where level >= 4) > 0',
+  'select a, ok is unknown, ok is not unknown from nums',
+  'select trim(both \'x\' from \'xxaxx\'), trim(leading \'x\' from \'xxaxx\'), trim(trailing from \'  a  \'), trim(\'xxaxx\', \'x\'), ltrim(\'xxa\', \'x\'), rtrim(\'axx\', \'xa\')',
+  'select a, a <> all(select level from levels where level > 2), a = some(select level from levels where level < 3) from nums',
+  'select n.a from nums n where n.a = any(select m.a from nums m where m.s = n.s and m.b > 10)',
+  'select extract(millisecond from time), extract(microsecond from time), extract(epoch from time), extract(dow from time), extract(doy from time) from logs',
   'select upper(s), lower(s), length(s) from nums',
   'select date_trunc(\'minute\', time), count(*) from logs group by 1',
 ];
