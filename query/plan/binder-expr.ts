@@ -17,6 +17,7 @@ import { QueryError } from '../errors.js';
 import '../functions/index.js';
 import type { SortKey, WindowCall, WindowFrame } from './logical.js';
 import { RUNNING_AGGREGATES } from '../exec/window.js';
+import { LIST_GROUP_KEY } from './decorrelate.js';
 
 /** Collects the aggregate calls of one SELECT; bound calls become column references to their ids. */
 export interface AggregateCollector {
@@ -554,6 +555,10 @@ export class ExprBinder {
       return { key, descending, nullsFirst: nulls ? nulls.includes('FIRST') : descending };
     });
     const args = argNodes.map((a) => this.bind(a, inner));
+    if ((name === 'count' || name === 'approx_distinct') && String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT' && args.length === 1 && args[0].type === 'list') {
+      // DISTINCT compares List values by their text form (JS arrays compare by identity)
+      args[0] = this.callFunction(LIST_GROUP_KEY, [args[0]], node);
+    }
     if ((name === 'first_value' || name === 'last_value') && args.length === 1 && orderKeys.length === 0) {
       // "first/last value by time": over a view, order by its time column
       const time = collector.input.find((f) => f.timeColumn);
@@ -562,7 +567,7 @@ export class ExprBinder {
     }
     const descending = (withinGroup ?? []).some((o) => String(o.type ?? '').toUpperCase() === 'DESC');
     const distinct = String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT';
-    if (distinct && args.length > 1) throw invalid(`unsupported SQL: DISTINCT in ${name} with more than one argument`, posOf(this.env, node, name));
+    if (distinct && args.slice(1).some((a) => a.kind !== 'literal')) throw invalid(`unsupported SQL: DISTINCT in ${name} with more than one non-constant argument`, posOf(this.env, node, name));
     if (distinct && orderKeys.length) throw invalid(`unsupported SQL: DISTINCT with ORDER BY inside ${name}`, posOf(this.env, node, name));
     const base = orderKeys.length && (name === 'first_value' || name === 'last_value') ? rowValueAggregate(name) : fn;
     const b = base.bind(args.map((a) => a.type));
@@ -576,7 +581,7 @@ export class ExprBinder {
     let call = collector.calls.find((c) => c.key === key);
     if (!call) {
       const effective = distinct && name !== 'count'
-        ? { ...base, create: (bb: typeof b) => new DistinctAccumulator(base.create(bb), bb.args[0]) }
+        ? { ...base, create: (bb: typeof b) => new DistinctAccumulator(base.create(bb), bb.args) }
         : distinct
           ? { ...aggregateFunction('approx_distinct')!, name: 'count' }
           : orderKeys.length

@@ -8,7 +8,7 @@
 // subquery's WHERE; any other use of an outer column is rejected with an error naming the form.
 // Uncorrelated subqueries are left to subqueries.ts (executed once while planning).
 import type { AstNode } from '../sql/parse.js';
-import { invalid } from '../errors.js';
+import { invalid, QueryError } from '../errors.js';
 import { identifierOf, posOf, resolveColumn, type BindEnv } from './binder-expr.js';
 import { aggregateFunction, scalarFunction } from '../functions/registry.js';
 import type { PlanSchema } from './types.js';
@@ -117,7 +117,15 @@ export class Decorrelator {
   /** Splits a subquery's WHERE into inner conditions and correlation pairs; null when uncorrelated. */
   private async correlation(sub: AstNode, node: AstNode, what: string): Promise<{ inner: AstNode[]; keys: { inner: AstNode; outer: AstNode }[] } | null> {
     if (sub.type !== 'select' || sub._next || sub.with?.length || !sub.from?.length) return null;
-    const inner = await this.innerSchema(sub.from);
+    let inner: PlanSchema;
+    try {
+      inner = await this.innerSchema(sub.from);
+    } catch (e) {
+      if (e instanceof QueryError && /^column .* does not exist|is not in the FROM clause/.test(e.message) && !e.message.includes('(correlated')) {
+        throw invalid(`${e.message} (a correlated subquery may refer to the enclosing query in its WHERE clause, not in its FROM clause)`);
+      }
+      throw e;
+    }
     const outerRefs = (n: AstNode) => this.outerRefs(n, inner);
     const elsewhere = [sub.columns, sub.groupby, sub.having, sub.orderby].some((c) => outerRefs(c).length > 0);
     const parts = conjuncts(sub.where);

@@ -80,7 +80,7 @@ class SubqueryRunner {
     try {
       plan = await this.bind(ast);
     } catch (e) {
-      if (e instanceof QueryError && /^column .* does not exist|is not in the FROM clause/.test(e.message)) {
+      if (e instanceof QueryError && /^column .* does not exist|is not in the FROM clause/.test(e.message) && !e.message.includes('(correlated')) {
         throw invalid(`${e.message} (correlated subqueries are supported in WHERE and the select list, referring to the enclosing query)`);
       }
       throw e;

@@ -133,6 +133,7 @@ export function rewriteGrammarGaps(text: string): string {
       if (!free[i]) continue;
       if (text[i] === '(') depth++;
       else if (text[i] === ')') depth--;
+      if (depth === 0 && text[i] === ',') break; // first_value(x, t ORDER BY …) is not a form to rewrite
       const order = depth === 0 && /^order\s+by\b/i.test(text.slice(i, i + 12)) && /\s/.test(text[i - 1]);
       if (!order) continue;
       edits.push({ at: m.index, end: open + 1, with: 'string_agg(' });

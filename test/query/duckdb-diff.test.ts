@@ -176,6 +176,9 @@ const QUERIES = [
   'select a, a <> all(select level from levels where level > 2), a = some(select level from levels where level < 3) from nums',
   'select n.a from nums n where n.a = any(select m.a from nums m where m.s = n.s and m.b > 10)',
   'select extract(millisecond from time), extract(microsecond from time), extract(epoch from time), extract(dow from time), extract(doy from time) from logs',
+  'select s, count(distinct a), sum(distinct b), avg(distinct f), max(distinct a), stddev(distinct b) from nums group by s',
+  'select count(distinct a), sum(distinct a), avg(distinct a), min(distinct a), max(distinct s), string_agg(distinct s, \',\') from empty',
+  'select process_id, string_agg(distinct target, \',\') from logs where process_id <> \'p1\' group by process_id',
   'select upper(s), lower(s), length(s) from nums',
   'select date_trunc(\'minute\', time), count(*) from logs group by 1',
 ];
