@@ -1,7 +1,7 @@
 // Binds node-sql-parser expression ASTs to typed Exprs against a scope: name resolution, implicit
 // coercion, aggregate extraction, and constant folding (so `now() - interval '1 hour'` reaches
 // pushdown as a literal).
-import { DISTINCT_SUFFIX, ORDERED_VALUE_MARKER, RANK_MARKER, type AstNode } from '../sql/parse.js';
+import { DISTINCT_SUFFIX, ORDERED_VALUE_MARKER, PARTITION_BY_CALL, RANK_MARKER, type AstNode } from '../sql/parse.js';
 import { invalid, positionAt, positionOfWord, type SqlPosition } from '../errors.js';
 import { col, exprKey, lit, type AggregateCall, type BinaryOp, type Expr } from './expr.js';
 import { isInteger, isNumeric, typeName, type PlanField, type PlanSchema, type Scalar, type ScalarType } from './types.js';
@@ -608,7 +608,11 @@ export class ExprBinder {
     if (!spec) throw invalid('unsupported SQL: named windows', posOf(env, node, name));
     const frame = spec.window_frame_clause ? this.windowFrame(spec.window_frame_clause, node, name) : undefined;
     const inner: ExprScope = { ...scope, windows: undefined, clause: `window function ${name}` };
-    const partitionBy = (spec.partitionby ?? []).map((p: AstNode) => this.bind(p.expr ?? p, inner));
+    let partitionNodes: AstNode[] = (spec.partitionby ?? []).map((p: AstNode) => p.expr ?? p);
+    if (partitionNodes.length === 1 && partitionNodes[0]?.type === 'function' && this.functionName(partitionNodes[0]) === PARTITION_BY_CALL) {
+      partitionNodes = partitionNodes[0].args?.value ?? [];
+    }
+    const partitionBy = partitionNodes.map((p) => this.bind(p, inner));
     const orderBy: SortKey[] = (spec.orderby ?? []).map((o: AstNode) => {
       const descending = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
       const nulls = String(o.nulls ?? '').toUpperCase();
@@ -696,6 +700,16 @@ export class ExprBinder {
       if (!m) throw invalid(`unsupported window frame ${which}: ${text.toUpperCase()}`, at);
       return m[2] === 'preceding' ? -Number(m[1]) : Number(m[1]);
     };
-    return { start: offset(bounds[0], 'start'), end: offset(bounds[1], 'end') };
+    const frame = { start: offset(bounds[0], 'start'), end: offset(bounds[1], 'end') };
+    // as in PostgreSQL, a frame starting at the current row or after it cannot end before it
+    const kind = (b: AstNode) => {
+      const text = String(b?.value ?? '').trim().toLowerCase();
+      return text === 'current row' ? 'current' : /following$/.test(text) && !text.startsWith('-') ? 'following' : 'preceding';
+    };
+    const [startKind, endKind] = [kind(bounds[0]), kind(bounds[1])];
+    if ((startKind === 'current' && endKind === 'preceding') || (startKind === 'following' && endKind !== 'following')) {
+      throw invalid(`frame starting from ${startKind === 'current' ? 'current' : 'following'} row cannot have preceding rows`, at);
+    }
+    return frame;
   }
 }

@@ -86,6 +86,9 @@ export const ORDERED_VALUE_MARKER = '\u0001ordered:';
  * only parses as window functions under this name. */
 export const RANK_MARKER = '\u0001rank:';
 
+/** Function name wrapping a PARTITION BY list the grammar cannot parse (see rewriteGrammarGaps). */
+export const PARTITION_BY_CALL = '__partition_by';
+
 /** Offsets of `text` outside string literals and quoted identifiers. */
 function unquotedOffsets(text: string): boolean[] {
   const out = new Array<boolean>(text.length).fill(true);
@@ -117,9 +120,9 @@ function closingParen(text: string, open: number, free: boolean[]): number {
 /** Rewrites forms the PostgreSQL grammar of node-sql-parser rejects into ones it parses, keeping
  * their meaning recoverable: ordered first_value / last_value aggregates, percent_rank / cume_dist,
  * the RANGE frames equivalent to ROWS frames or to the default frame, `AND n PRECEDING` frame ends,
- * and EXTRACT(field FROM x) as date_part('field', x). */
+ * EXTRACT(field FROM x) as date_part('field', x), and PARTITION BY lists of expressions. */
 export function rewriteGrammarGaps(text: string): string {
-  if (!/first_value|last_value|percent_rank|cume_dist|range|preceding|extract/i.test(text)) return text;
+  if (!/first_value|last_value|percent_rank|cume_dist|range|preceding|extract|partition/i.test(text)) return text;
   const free = unquotedOffsets(text);
   const edits: { at: number; end: number; with: string }[] = [];
   const wordAt = (i: number) => free[i] && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '');
@@ -157,6 +160,24 @@ export function rewriteGrammarGaps(text: string): string {
   for (const m of text.matchAll(/\bextract\s*\(\s*(\w+)\s+from\b/gi)) {
     // the grammar knows a few EXTRACT fields only; date_part takes every one
     if (wordAt(m.index)) edits.push({ at: m.index, end: m.index + m[0].length, with: `date_part('${m[1].toLowerCase()}',` });
+  }
+  for (const m of text.matchAll(/\bpartition\s+by\b/gi)) {
+    // the grammar takes a list of columns or one call in PARTITION BY; any other list is wrapped
+    // in one call of PARTITION_BY_CALL, whose arguments the binder reads back as the list
+    if (!wordAt(m.index)) continue;
+    const start = m.index + m[0].length;
+    let depth = 0;
+    let end = start;
+    for (; end < text.length; end++) {
+      if (!free[end]) continue;
+      const c = text[end];
+      if (depth === 0 && (c === ')' || (/^(order|rows|range)\b/i.test(text.slice(end, end + 6)) && /\s/.test(text[end - 1])))) break;
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+    }
+    const list = text.slice(start, end);
+    const plainColumns = /^\s*[\w."]+(\s*,\s*[\w."]+)*\s*$/.test(list);
+    if (!plainColumns && list.trim() !== '') edits.push({ at: start, end, with: ` ${PARTITION_BY_CALL}(${list.trim()}) ` });
   }
   if (edits.length === 0) return text;
   edits.sort((a, b) => a.at - b.at);
