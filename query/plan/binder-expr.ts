@@ -1,6 +1,7 @@
 // Binds node-sql-parser expression ASTs to typed Exprs against a scope: name resolution, implicit
 // coercion, aggregate extraction, and constant folding (so `now() - interval '1 hour'` reaches
 // pushdown as a literal).
+import type { DataType } from 'apache-arrow';
 import { DISTINCT_SUFFIX, ORDERED_VALUE_MARKER, PARTITION_BY_CALL, RANK_MARKER, type AstNode } from '../sql/parse.js';
 import { invalid, positionAt, positionOfWord, type SqlPosition } from '../errors.js';
 import { col, exprKey, lit, type AggregateCall, type BinaryOp, type Expr } from './expr.js';
@@ -677,9 +678,16 @@ export class ExprBinder {
         aggregate = fn;
       }
     }
-    const call: WindowCall = { id: env.newId(), name, args, partitionBy, orderBy, type, aggregate, frame };
+    const arrowType = type === 'list' && args[0] ? this.arrowTypeOf(args[0], scope) : undefined;
+    const call: WindowCall = { id: env.newId(), name, args, partitionBy, orderBy, type, aggregate, frame, arrowType };
     collector.calls.push(call);
     return col(call.id, name, type);
+  }
+
+  /** The Arrow type of a List-valued expression: its column's, or its call's result. */
+  private arrowTypeOf(e: Expr, scope: ExprScope): DataType | undefined {
+    if (e.kind === 'column') return scope.schema.find((f) => f.id === e.id)?.arrowType ?? scope.aggregates?.calls.find((c) => c.id === e.id)?.arrowType;
+    return e.kind === 'call' ? e.arrowType : undefined;
   }
 
   /** `ROWS BETWEEN a AND b` / `ROWS a` (RANGE frames the parser rejects; parse.ts maps the two that

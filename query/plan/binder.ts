@@ -7,7 +7,7 @@ import { joinSchema, type LogicalPlan, type SortKey } from './logical.js';
 import { typeName, type PlanField, type PlanSchema } from './types.js';
 import { ExprBinder, coerce, identifierOf, posOf, resolveColumn, type AggregateCollector, type BindEnv, type ExprScope, type WindowCollector } from './binder-expr.js';
 import { inlineSubqueries } from './subqueries.js';
-import { Decorrelator, FIRST_ROW_AGGREGATE, HIDDEN_JOIN, LIST_GROUP_KEY, quantifiedToIn } from './decorrelate.js';
+import { DERIVED_ALIAS_PREFIX, Decorrelator, FIRST_ROW_AGGREGATE, HIDDEN_JOIN, LIST_GROUP_KEY, quantifiedToIn } from './decorrelate.js';
 import { splitConjuncts, conjunction } from './expr.js';
 import { commonType } from '../functions/coercion.js';
 import { scalarTypeOfArrow } from '../exec/arrow-io.js';
@@ -333,6 +333,9 @@ export class PlanBinder {
         for (const id of columnIds(replaced)) {
           if (!allowed.has(id) && !collector!.calls.some((c) => c.id === id) && !windows.calls.some((c) => c.id === id)) {
             const f = input.find((x) => x.id === id);
+            if (f?.usingHidden && f.qualifier?.startsWith(DERIVED_ALIAS_PREFIX)) {
+              throw invalid(`unsupported SQL: a correlated subquery in ${what} of a grouped query (compute it in a subquery in FROM, or aggregate it)`, posOf(this.env, node));
+            }
             throw invalid(`column "${f?.name ?? id}" must appear in the GROUP BY clause or be used in an aggregate function (in ${what})`, posOf(this.env, node, f?.name));
           }
         }
@@ -361,7 +364,7 @@ export class PlanBinder {
   /** A Window node computing the collected calls over `plan`, if any. */
   private windowed(plan: LogicalPlan, windows: WindowCollector): LogicalPlan {
     if (windows.calls.length === 0) return plan;
-    const fields: PlanSchema = windows.calls.map((c) => ({ id: c.id, name: c.name, type: c.type, nullable: true }));
+    const fields: PlanSchema = windows.calls.map((c) => ({ id: c.id, name: c.name, type: c.type, nullable: true, arrowType: c.arrowType }));
     return { kind: 'window', input: plan, calls: windows.calls, schema: [...plan.schema, ...fields] };
   }
 

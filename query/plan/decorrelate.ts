@@ -16,6 +16,9 @@ import type { PlanSchema } from './types.js';
 /** FROM items of derived tables added here: their columns stay out of `*` and unqualified names. */
 export const HIDDEN_JOIN = '__decorrelated';
 
+/** Alias prefix of those derived tables. */
+export const DERIVED_ALIAS_PREFIX = '__sq';
+
 /** Aggregate returning a group's first value (planner-internal.ts), and the scalar check that a
  * group had one row. */
 export const FIRST_ROW_AGGREGATE = '__first_row';
@@ -197,7 +200,7 @@ export class Decorrelator {
 
   /** Adds `LEFT JOIN (derived) AS __sqN ON outer keys = derived keys [AND extra]`; returns N's alias. */
   private join(derived: AstNode, keys: { outer: AstNode }[], extra: ((alias: string) => AstNode)[] = []): string {
-    const alias = `__sq${++this.count}`;
+    const alias = `${DERIVED_ALIAS_PREFIX}${++this.count}`;
     const on = and([...keys.map((k, i) => binary('=', k.outer, colRef(alias, `__k${i}`))), ...extra.map((e) => e(alias))]);
     this.joins.push({ expr: { ast: derived }, as: alias, join: 'LEFT JOIN', on, [HIDDEN_JOIN]: true });
     return alias;

@@ -1,5 +1,6 @@
 // Logical plan nodes. Every node carries its output schema; column references in expressions are
 // field ids resolved against the child's schema when the physical plan is built.
+import type { DataType } from 'apache-arrow';
 import type { AggregateCall, Expr } from './expr.js';
 import type { AggregateFunction } from '../functions/registry.js';
 import type { PlanSchema, ScalarType } from './types.js';
@@ -26,6 +27,8 @@ export interface WindowCall {
   aggregate?: AggregateFunction;
   /** An explicit ROWS frame; absent = SQL's default frame. */
   frame?: WindowFrame;
+  /** Exact Arrow type of a 'list' result (first_value, lag, … of a List). */
+  arrowType?: DataType;
 }
 
 /** `ROWS BETWEEN … AND …` as row offsets from the current row (-n = n PRECEDING, +n = n FOLLOWING);
