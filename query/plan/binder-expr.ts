@@ -9,7 +9,7 @@ import { isInteger, isNumeric, typeName, type PlanField, type PlanSchema, type S
 import { commonType } from '../functions/coercion.js';
 import { aggregateFunction, scalarFunction, type EvalContext } from '../functions/registry.js';
 import { DistinctAccumulator } from '../functions/aggregates.js';
-import { orderedAggregate, rowValueAggregate } from '../functions/ordered-aggregates.js';
+import { bestRowAggregate, orderedAggregate, rowValueAggregate } from '../functions/ordered-aggregates.js';
 import { filteredAggregate } from '../functions/filtered-aggregates.js';
 import { evaluateConstant } from '../exec/expr-eval.js';
 import { parseIntervalText, parseTimestampText } from '../functions/time-text.js';
@@ -585,9 +585,11 @@ export class ExprBinder {
         ? { ...base, create: (bb: typeof b) => new DistinctAccumulator(base.create(bb), bb.args) }
         : distinct
           ? { ...aggregateFunction('approx_distinct')!, name: 'count' }
-          : orderKeys.length
-            ? orderedAggregate(base, coerced.length, orderKeys)
-            : base;
+          : orderKeys.length === 1 && (name === 'first_value' || name === 'last_value')
+            ? bestRowAggregate(name, orderKeys[0])
+            : orderKeys.length
+              ? orderedAggregate(base, coerced.length, orderKeys)
+              : base;
       const callArgs = [...coerced, ...orderKeys.map((k) => k.key), ...(filter ? [filter] : [])];
       call = { id: this.env.newId(), fn: filter ? filteredAggregate(effective) : effective, args: callArgs, distinct, type: b.returns, arrowType: b.returnsArrow, key };
       collector.calls.push(call);
