@@ -1,6 +1,6 @@
 // SELECT statements → logical plans: FROM (tables, subqueries, CTEs, table functions), WHERE,
 // GROUP BY / aggregates / HAVING, the select list, DISTINCT, ORDER BY, LIMIT / OFFSET, UNION [ALL].
-import { DISTINCT_SUFFIX, type AstNode } from '../sql/parse.js';
+import { DISTINCT_SUFFIX, ORDERED_VALUE_MARKER, RANK_MARKER, type AstNode } from '../sql/parse.js';
 import { invalid } from '../errors.js';
 import { col, columnIds, exprKey, exprText, lit, transform, type AggregateCall, type Expr } from './expr.js';
 import { joinSchema, type LogicalPlan, type SortKey } from './logical.js';
@@ -298,7 +298,12 @@ export class PlanBinder {
     if (ast.from?.length) {
       // correlated subqueries become joins with derived tables, appended to FROM
       const decorrelated = await new Decorrelator(this.env, plan.schema, async (from) => (await this.bindFrom(from, ctes)).schema).rewrite(ast);
-      if (decorrelated !== ast) plan = await this.bindFrom((ast = decorrelated).from, ctes);
+      if (decorrelated !== ast) {
+        // select items keep the names their original expressions give
+        const columns = decorrelated.columns.map((c: AstNode, i: number) => (c.as || c.expr?.column === '*' ? c : { ...c, as: defaultName(ast.columns[i].expr) }));
+        ast = { ...decorrelated, columns };
+        plan = await this.bindFrom(ast.from, ctes);
+      }
     }
     ast = await inlineSubqueries(ast, (sub) => this.bindQuery(sub, ctes), this.env, this.qctx);
     const windows: WindowCollector = { calls: [] };
@@ -526,10 +531,18 @@ function defaultName(e: AstNode): string {
   switch (e?.type) {
     case 'column_ref':
       return identifierOf(e.column);
-    case 'function':
+    case 'function': {
+      // percent_rank() / cume_dist() reach here as ntile('<marker>name') (parse.ts)
+      const marker = String(e.args?.value?.[0]?.value ?? '');
+      if (marker.startsWith(RANK_MARKER)) return marker.slice(RANK_MARKER.length);
       return (e.name?.name ?? []).map((p: AstNode) => String(p.value)).join('.').toLowerCase().replace(DISTINCT_SUFFIX, '');
-    case 'aggr_func':
+    }
+    case 'aggr_func': {
+      // first_value / last_value (x ORDER BY …) reach here as string_agg(x, '<marker>name' ORDER BY …)
+      const sep = e.args?.separator?.delimiter?.value ?? e.args?.separator?.value;
+      if (typeof sep === 'string' && sep.startsWith(ORDERED_VALUE_MARKER)) return sep.slice(ORDERED_VALUE_MARKER.length);
       return String(e.name).toLowerCase();
+    }
     case 'cast':
       return defaultName(e.expr);
     case 'extract':
