@@ -89,7 +89,7 @@ export const RANK_MARKER = '\u0001rank:';
 /** Function name wrapping a PARTITION BY list the grammar cannot parse (see rewriteGrammarGaps). */
 export const PARTITION_BY_CALL = '__partition_by';
 
-/** Offsets of `text` outside string literals and quoted identifiers. */
+/** Offsets of `text` outside string literals, quoted identifiers and comments. */
 function unquotedOffsets(text: string): boolean[] {
   const out = new Array<boolean>(text.length).fill(true);
   let quote: string | null = null;
@@ -101,6 +101,15 @@ function unquotedOffsets(text: string): boolean[] {
     } else if (c === "'" || c === '"') {
       out[i] = false;
       quote = c;
+    } else if (c === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i);
+      const stop = end < 0 ? text.length : end;
+      for (; i < stop; i++) out[i] = false;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      for (; i < stop; i++) out[i] = false;
+      i--;
     }
   }
   return out;
