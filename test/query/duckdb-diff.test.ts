@@ -179,6 +179,8 @@ const QUERIES = [
   'select s, count(distinct a), sum(distinct b), avg(distinct f), max(distinct a), stddev(distinct b) from nums group by s',
   'select count(distinct a), sum(distinct a), avg(distinct a), min(distinct a), max(distinct s), string_agg(distinct s, \',\') from empty',
   'select process_id, string_agg(distinct target, \',\') from logs where process_id <> \'p1\' group by process_id',
+  'select x, y, count(*) from (select \'a\' x, \'b:c\' y union all select \'a:b\', \'c\' union all select \'a\', \'b:c\' union all select null, \'\' union all select \'\', null) t group by x, y',
+  'select process_id, target, level, count(*), min(msg) from logs group by process_id, target, level',
   'select upper(s), lower(s), length(s) from nums',
   'select date_trunc(\'minute\', time), count(*) from logs group by 1',
 ];
