@@ -40,14 +40,69 @@ interface Layout {
   peerStart: Int32Array;
 }
 
+/** Dense partition id per row (ids in order of first appearance). */
+function partitionIds(partCols: Col[], n: number): { ids: Int32Array; count: number } {
+  const ids = new Int32Array(n);
+  if (partCols.length === 0) return { ids, count: n > 0 ? 1 : 0 };
+  const seen = new Map<unknown, number>();
+  const NULL = Symbol('null');
+  const idOf = (key: unknown) => {
+    let id = seen.get(key);
+    if (id === undefined) seen.set(key, (id = seen.size));
+    return id;
+  };
+  if (partCols.length === 1 && partCols[0].dict) {
+    // one lookup per dictionary entry, then codes
+    const c = partCols[0];
+    const byCode = new Int32Array(c.dict!.length).fill(-1);
+    const codes = c.values as Int32Array;
+    for (let i = 0; i < n; i++) {
+      if (c.valid !== null && c.valid[i] === 0) ids[i] = idOf(NULL);
+      else ids[i] = byCode[codes[i]] >= 0 ? byCode[codes[i]] : (byCode[codes[i]] = idOf(c.dict![codes[i]]));
+    }
+    return { ids, count: seen.size };
+  }
+  const vals = partCols.map(plainValues);
+  for (let i = 0; i < n; i++) {
+    let key: unknown;
+    if (partCols.length === 1) key = isNull(partCols[0], i) ? NULL : vals[0][i];
+    else {
+      let text = '';
+      for (let k = 0; k < partCols.length; k++) {
+        // List values (JS arrays) compare by content; every part is length-prefixed
+        const v = isNull(partCols[k], i) ? '\u0001' : JSON.stringify(vals[k][i], (_x, y) => (typeof y === 'bigint' ? `${y}n` : y));
+        text += `${v.length}:${v}`;
+      }
+      key = text;
+    }
+    if (Array.isArray(key)) key = JSON.stringify(key, (_x, y) => (typeof y === 'bigint' ? `${y}n` : y));
+    ids[i] = idOf(key);
+  }
+  return { ids, count: seen.size };
+}
+
 function layout(b: ColumnBatch, call: WindowCallSpec): Layout {
   const n = b.length;
   const partCols = call.partitionBy.map((p) => p(b));
   const orderCols = call.orderBy.map((o) => o.eval(b));
-  const samePartition = compareKeys(partCols, { keys: partCols.map(() => ({ eval: () => partCols[0], descending: false, nullsFirst: true })) });
   const samePeer = compareKeys(orderCols, { keys: call.orderBy });
-  const perm = Array.from({ length: n }, (_, i) => i);
-  perm.sort((x, y) => samePartition(x, y) || samePeer(x, y));
+  // rows grouped by partition (a stable counting sort), then each partition sorted by ORDER BY;
+  // partitions are independent, so their relative order does not matter
+  const { ids, count } = partitionIds(partCols, n);
+  const starts = new Int32Array(count + 1);
+  for (let i = 0; i < n; i++) starts[ids[i] + 1]++;
+  for (let p = 0; p < count; p++) starts[p + 1] += starts[p];
+  const perm = new Array<number>(n);
+  const fill = starts.slice(0, count);
+  for (let i = 0; i < n; i++) perm[fill[ids[i]]++] = i;
+  if (orderCols.length > 0) {
+    for (let p = 0; p < count; p++) {
+      if (starts[p + 1] - starts[p] < 2) continue;
+      const part = perm.slice(starts[p], starts[p + 1]).sort(samePeer);
+      for (let j = 0; j < part.length; j++) perm[starts[p] + j] = part[j];
+    }
+  }
+  const samePartition = (x: number, y: number) => ids[x] - ids[y];
   const partitionStart = new Int32Array(n);
   const partitionEnd = new Int32Array(n);
   const peerStart = new Int32Array(n);
