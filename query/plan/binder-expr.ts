@@ -599,11 +599,11 @@ export class ExprBinder {
 
   private windowCall(node: AstNode, name: string, argNodes: AstNode[], scope: ExprScope): Expr {
     const env = this.env;
-    const marker = argNodes.length === 1 && name === 'ntile' ? String(argNodes[0]?.value ?? '') : '';
+    const marker = name === 'ntile' && argNodes.length >= 1 ? String(argNodes[0]?.value ?? '') : '';
     if (marker.startsWith(RANK_MARKER)) {
-      // percent_rank() / cume_dist(), rewritten for the parser
+      // name(args…) OVER (…) for a name the grammar lacks before OVER, rewritten by parse.ts
       name = marker.slice(RANK_MARKER.length);
-      argNodes = [];
+      argNodes = argNodes.slice(1);
     }
     const collector = scope.windows;
     if (!collector) throw invalid(`window function ${name} is not allowed in ${scope.clause}`, posOf(env, node, name));
@@ -627,6 +627,7 @@ export class ExprBinder {
     };
     let type: ScalarType;
     let aggregate: WindowCall['aggregate'];
+    let aggregateArrow: DataType | undefined;
     switch (name) {
       case 'row_number':
       case 'rank':
@@ -677,10 +678,11 @@ export class ExprBinder {
         if (typeof b === 'string') throw invalid(b, posOf(env, node, name));
         args = args.map((a, i) => coerce(a, b.args[i]));
         type = b.returns;
+        aggregateArrow = b.returnsArrow;
         aggregate = fn;
       }
     }
-    const arrowType = type === 'list' && args[0] ? this.arrowTypeOf(args[0], scope) : undefined;
+    const arrowType = type === 'list' ? aggregateArrow ?? (args[0] ? this.arrowTypeOf(args[0], scope) : undefined) : undefined;
     const call: WindowCall = { id: env.newId(), name, args, partitionBy, orderBy, type, aggregate, frame, arrowType };
     collector.calls.push(call);
     return col(call.id, name, type);

@@ -82,9 +82,12 @@ export function rewriteAggregateDistinct(text: string): string {
  * lacks, rewritten as `string_agg(x, '<marker>' ORDER BY …)`; the binder restores the call. */
 export const ORDERED_VALUE_MARKER = '\u0001ordered:';
 
-/** Argument of `ntile('<marker>name')` standing for percent_rank() / cume_dist(), which the grammar
- * only parses as window functions under this name. */
-export const RANK_MARKER = '\u0001rank:';
+/** First argument of `ntile('<marker>name', args…) OVER (…)` standing for `name(args…) OVER (…)`:
+ * the grammar takes OVER only after its own list of window and aggregate function names. */
+export const RANK_MARKER = '\u0001over:';
+
+/** Function names the grammar already accepts before OVER. */
+const GRAMMAR_WINDOW_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max', 'row_number', 'rank', 'dense_rank', 'lag', 'lead', 'nth_value', 'first_value', 'last_value', 'ntile']);
 
 /** Function name wrapping a PARTITION BY list the grammar cannot parse (see rewriteGrammarGaps). */
 export const PARTITION_BY_CALL = '__partition_by';
@@ -127,11 +130,12 @@ function closingParen(text: string, open: number, free: boolean[]): number {
 }
 
 /** Rewrites forms the PostgreSQL grammar of node-sql-parser rejects into ones it parses, keeping
- * their meaning recoverable: ordered first_value / last_value aggregates, percent_rank / cume_dist,
+ * their meaning recoverable: ordered first_value / last_value aggregates, window calls of other
+ * functions (percent_rank, cume_dist, stddev, …),
  * the RANGE frames equivalent to ROWS frames or to the default frame, `AND n PRECEDING` frame ends,
  * EXTRACT(field FROM x) as date_part('field', x), and PARTITION BY lists of expressions. */
 export function rewriteGrammarGaps(text: string): string {
-  if (!/first_value|last_value|percent_rank|cume_dist|range|preceding|extract|partition/i.test(text)) return text;
+  if (!/first_value|last_value|over|range|preceding|extract|partition/i.test(text)) return text;
   const free = unquotedOffsets(text);
   const edits: { at: number; end: number; with: string }[] = [];
   const wordAt = (i: number) => free[i] && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '');
@@ -153,8 +157,14 @@ export function rewriteGrammarGaps(text: string): string {
       break;
     }
   }
-  for (const m of text.matchAll(/\b(percent_rank|cume_dist)\s*\(\s*\)/gi)) {
-    if (wordAt(m.index)) edits.push({ at: m.index, end: m.index + m[0].length, with: `ntile('${RANK_MARKER}${m[1].toLowerCase()}')` });
+  for (const m of text.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
+    const name = m[1].toLowerCase();
+    if (!wordAt(m.index) || GRAMMAR_WINDOW_NAMES.has(name)) continue;
+    const open = m.index + m[0].length - 1;
+    const close = closingParen(text, open, free);
+    if (close < 0 || !/^\s*over\b/i.test(text.slice(close + 1, close + 12))) continue;
+    const noArgs = text.slice(open + 1, close).trim() === '';
+    edits.push({ at: m.index, end: open + 1, with: `ntile('${RANK_MARKER}${name}'${noArgs ? '' : ', '}` });
   }
   for (const m of text.matchAll(/\brange(\s+between\s+unbounded\s+preceding\s+and\s+)(current\s+row|unbounded\s+following)\b/gi)) {
     if (!wordAt(m.index)) continue;

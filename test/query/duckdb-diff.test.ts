@@ -164,6 +164,7 @@ const QUERIES = [
   'select level, time, ntile(3) over (order by level nulls last, time), ntile(20) over (order by time), ntile(4) over (partition by process_id order by time) from logs',
   'select level, percent_rank() over (order by level nulls last), cume_dist() over (order by level nulls last) from logs',
   'select process_id, level, percent_rank() over (partition by process_id order by level nulls first), cume_dist() over (partition by process_id order by level nulls first) from logs',
+  'select s, a, stddev(a) over (partition by s), variance(f) over (), percent_rank() over (partition by s order by a) from nums',
   // aggregates ordered inside the call
   'select s, string_agg(cast(a as varchar), \',\' order by a desc nulls last) from nums group by s',
   'select target, string_agg(msg, \'|\' order by level, time desc) from logs group by target',
