@@ -7,12 +7,19 @@ import { registerAggregate, registerScalar } from './registry.js';
 import { rowValueAggregate } from './ordered-aggregates.js';
 import { typeName } from '../plan/types.js';
 
-registerAggregate({ ...rowValueAggregate('first_value'), name: '__first_row' });
+/** Aggregate: a group's first value. */
+export const FIRST_ROW_AGGREGATE = '__first_row';
+/** Scalar (row count, value): the value, or an error when a correlated scalar subquery gave more than one row. */
+export const SINGLE_ROW_CHECK = '__subquery_single_row';
+/** Scalar: a List value's text form, which GROUP BY / DISTINCT hash instead of the List. */
+export const LIST_GROUP_KEY = '__list_group_key';
+
+registerAggregate({ ...rowValueAggregate('first_value'), name: FIRST_ROW_AGGREGATE });
 
 registerScalar({
-  name: '__subquery_single_row',
+  name: SINGLE_ROW_CHECK,
   bind: (t) => {
-    if (t.length !== 2) return `__subquery_single_row expects 2 arguments, got ${t.length}`;
+    if (t.length !== 2) return `${SINGLE_ROW_CHECK} expects 2 arguments, got ${t.length}`;
     if (t[1] === 'list') return `a correlated scalar subquery cannot return ${typeName(t[1])} values`;
     const value = t[1] === 'null' ? 'int64' : t[1];
     return { args: ['int64', value], returns: value };
@@ -28,8 +35,8 @@ registerScalar({
 });
 
 registerScalar({
-  name: '__list_group_key',
-  bind: (t) => (t.length === 1 && t[0] === 'list' ? { args: ['list'], returns: 'utf8' } : '__list_group_key expects one List argument'),
+  name: LIST_GROUP_KEY,
+  bind: (t) => (t.length === 1 && t[0] === 'list' ? { args: ['list'], returns: 'utf8' } : `${LIST_GROUP_KEY} expects one List argument`),
   eval: (args, n) => {
     const out = new Array<string | null>(n);
     for (let i = 0; i < n; i++) {

@@ -18,7 +18,7 @@ import { QueryError } from '../errors.js';
 import '../functions/index.js';
 import type { SortKey, WindowCall, WindowFrame } from './logical.js';
 import { RUNNING_AGGREGATES } from '../exec/window.js';
-import { LIST_GROUP_KEY } from './decorrelate.js';
+import { LIST_GROUP_KEY } from '../functions/planner-internal.js';
 
 /** Collects the aggregate calls of one SELECT; bound calls become column references to their ids. */
 export interface AggregateCollector {

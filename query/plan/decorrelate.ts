@@ -11,6 +11,7 @@ import type { AstNode } from '../sql/parse.js';
 import { invalid, QueryError } from '../errors.js';
 import { identifierOf, posOf, resolveColumn, type BindEnv } from './binder-expr.js';
 import { aggregateFunction, scalarFunction } from '../functions/registry.js';
+import { FIRST_ROW_AGGREGATE, SINGLE_ROW_CHECK } from '../functions/planner-internal.js';
 import type { PlanSchema } from './types.js';
 
 /** FROM items of derived tables added here: their columns stay out of `*` and unqualified names. */
@@ -18,14 +19,6 @@ export const HIDDEN_JOIN = '__decorrelated';
 
 /** Alias prefix of those derived tables. */
 export const DERIVED_ALIAS_PREFIX = '__sq';
-
-/** Aggregate returning a group's first value (planner-internal.ts), and the scalar check that a
- * group had one row. */
-export const FIRST_ROW_AGGREGATE = '__first_row';
-export const SINGLE_ROW_CHECK = '__subquery_single_row';
-
-/** Scalar giving a List value's text form, which GROUP BY / DISTINCT hash instead of the List. */
-export const LIST_GROUP_KEY = '__list_group_key';
 
 type InnerSchema = (from: AstNode[]) => Promise<PlanSchema>;
 
