@@ -196,10 +196,13 @@ export function rewriteGrammarGaps(text: string): string {
     }
     const list = text.slice(start, end);
     const plainColumns = /^\s*[\w."]+(\s*,\s*[\w."]+)*\s*$/.test(list);
-    if (!plainColumns && list.trim() !== '') edits.push({ at: start, end, with: ` ${PARTITION_BY_CALL}(${list.trim()}) ` });
+    if (plainColumns || list.trim() === '') continue;
+    // two insertions, so rewrites inside the list (EXTRACT, …) still apply
+    edits.push({ at: start, end: start, with: ` ${PARTITION_BY_CALL}(` });
+    edits.push({ at: end, end, with: ') ' });
   }
   if (edits.length === 0) return text;
-  edits.sort((a, b) => a.at - b.at);
+  edits.sort((a, b) => a.at - b.at || a.end - b.end);
   let out = '';
   let pos = 0;
   for (const e of edits) {
