@@ -5,7 +5,8 @@
 //   o.x IN (SELECT y … WHERE t.k = o.k AND p)      → a join on (k, y) for matches plus one on k for the
 //                                                   row counts SQL's NULL rules of IN need
 // Correlation must be by equalities between an inner and an outer expression, AND-ed in the
-// subquery's WHERE; any other use of an outer column is rejected with an error naming the form.
+// subquery's WHERE (conjuncts over outer columns alone become a guard on the outer row); any other
+// use of an outer column is rejected with an error naming the form.
 // Uncorrelated subqueries are left to subqueries.ts (executed once while planning).
 import type { AstNode } from '../sql/parse.js';
 import { invalid, QueryError } from '../errors.js';
@@ -22,8 +23,19 @@ export const DERIVED_ALIAS_PREFIX = '__sq';
 
 type InnerSchema = (from: AstNode[]) => Promise<PlanSchema>;
 
+interface Correlation {
+  /** WHERE conjuncts over inner columns only. */
+  inner: AstNode[];
+  /** `inner = outer` equalities. */
+  keys: { inner: AstNode; outer: AstNode }[];
+  /** `(conjuncts over outer columns only) IS TRUE`, or null. */
+  guard: AstNode | null;
+}
+
+
 const colRef = (table: string, column: string): AstNode => ({ type: 'column_ref', table, column });
 const TRUE: AstNode = { type: 'bool', value: true };
+const FALSE: AstNode = { type: 'bool', value: false };
 const NULL: AstNode = { type: 'null', value: null };
 const and = (parts: AstNode[]): AstNode | null =>
   parts.length === 0 ? null : parts.reduce((a, b) => ({ type: 'binary_expr', operator: 'AND', left: a, right: b }));
@@ -33,6 +45,8 @@ const call = (name: string, args: AstNode[]): AstNode => ({ type: 'function', na
 const caseOf = (arms: [AstNode, AstNode][], otherwise: AstNode): AstNode => ({
   type: 'case', expr: null, args: [...arms.map(([cond, result]) => ({ type: 'when', cond, result })), { type: 'else', result: otherwise }],
 });
+/** `CASE WHEN guard THEN value ELSE otherwise END`, or value without a guard. */
+const guarded = (guard: AstNode | null, value: AstNode, otherwise: AstNode): AstNode => (guard ? caseOf([[guard, value]], otherwise) : value);
 
 function functionName(node: AstNode): string {
   const parts = node?.name?.name;
@@ -111,7 +125,7 @@ export class Decorrelator {
   }
 
   /** Splits a subquery's WHERE into inner conditions and correlation pairs; null when uncorrelated. */
-  private async correlation(sub: AstNode, node: AstNode, what: string): Promise<{ inner: AstNode[]; keys: { inner: AstNode; outer: AstNode }[] } | null> {
+  private async correlation(sub: AstNode, node: AstNode, what: string): Promise<Correlation | null> {
     if (sub.type !== 'select' || sub._next || sub.with?.length || !sub.from?.length) return null;
     let inner: PlanSchema;
     try {
@@ -132,10 +146,16 @@ export class Decorrelator {
     for (const [clause, present] of [['GROUP BY', sub.groupby?.columns?.length], ['HAVING', sub.having], ['LIMIT', sub.limit?.value?.length], ['DISTINCT', String(sub.distinct?.type ?? '').toUpperCase() === 'DISTINCT']] as const) {
       if (present) throw invalid(`unsupported SQL: correlated ${what} with ${clause}`, at);
     }
-    const result: { inner: AstNode[]; keys: { inner: AstNode; outer: AstNode }[] } = { inner: [], keys: [] };
+    const result: Correlation = { inner: [], keys: [], guard: null };
+    const guards: AstNode[] = [];
     for (const p of parts) {
       if (outerRefs(p).length === 0) {
         result.inner.push(p);
+        continue;
+      }
+      if (this.refsOf(p, inner).inner === 0 && !hasSubquery(p)) {
+        // outer columns only: the subquery sees no rows unless it holds for the outer row
+        guards.push(p);
         continue;
       }
       if (p.type === 'binary_expr' && p.operator === '=' && !hasSubquery(p)) {
@@ -150,8 +170,10 @@ export class Decorrelator {
           continue;
         }
       }
-      throw invalid(`unsupported SQL: correlated ${what} condition (only equalities between a subquery expression and an outer expression, AND-ed in WHERE, are supported)`, posOf(this.env, p) ?? at);
+      throw invalid(`unsupported SQL: correlated ${what} condition (supported, AND-ed in WHERE: equalities between a subquery expression and an outer expression, and conditions on outer columns alone)`, posOf(this.env, p) ?? at);
     }
+    const guard = and(guards);
+    result.guard = guard && binary('IS', guard, TRUE);
     return result;
   }
 
@@ -215,7 +237,9 @@ export class Decorrelator {
     if (!c) return null;
     if (callsAggregate(sub.columns)) throw invalid('unsupported SQL: correlated EXISTS subquery with aggregates', posOf(this.env, node));
     const alias = this.join(this.derived(sub, c.keys, c.inner, [{ expr: TRUE, as: '__m' }], false, true), c.keys);
-    return binary(negated ? 'IS' : 'IS NOT', colRef(alias, '__m'), NULL);
+    if (!c.guard) return binary(negated ? 'IS' : 'IS NOT', colRef(alias, '__m'), NULL);
+    const exists = binary('AND', c.guard, binary('IS NOT', colRef(alias, '__m'), NULL));
+    return negated ? { type: 'unary_expr', operator: 'NOT', expr: exists } : exists;
   }
 
   private async inSubquery(sub: AstNode, left: AstNode, negated: boolean, node: AstNode): Promise<AstNode | null> {
@@ -233,11 +257,11 @@ export class Decorrelator {
     const counts = this.join(this.derived(sub, c.keys, c.inner, [{ expr: aggr('COUNT', { type: 'star', value: '*' }), as: '__n' }, { expr: aggr('COUNT', y), as: '__nn' }], true), c.keys);
     // x IN S: TRUE on a match; FALSE for an empty S; NULL when x is NULL or S holds a NULL; else FALSE
     const unknown = binary('OR', binary('IS', left, NULL), binary('<', colRef(counts, '__nn'), colRef(counts, '__n')));
-    const result = caseOf([
+    const result = guarded(c.guard, caseOf([
       [binary('IS NOT', colRef(matches, '__m'), NULL), TRUE],
-      [binary('IS', colRef(counts, '__n'), NULL), { type: 'bool', value: false }],
+      [binary('IS', colRef(counts, '__n'), NULL), FALSE],
       [unknown, NULL],
-    ], { type: 'bool', value: false });
+    ], FALSE), FALSE);
     return negated ? { type: 'unary_expr', operator: 'NOT', expr: result } : result;
   }
 
@@ -251,17 +275,18 @@ export class Decorrelator {
       const alias = this.join(this.derived(sub, c.keys, c.inner, [{ expr: value, as: '__v' }, { expr: TRUE, as: '__m' }], true), c.keys);
       const v = colRef(alias, '__v');
       const name = value.type === 'aggr_func' ? String(value.name).toLowerCase() : '';
-      if (name === 'count') return call('coalesce', [v, { type: 'number', value: 0 }]);
-      if (value.type === 'aggr_func' && name !== 'approx_distinct') return v; // NULL over no rows
-      const empty = { ast: { ...sub, columns: [{ type: 'expr', expr: value, as: null }], where: { type: 'bool', value: false } } };
-      return caseOf([[binary('IS', colRef(alias, '__m'), NULL), empty]], v);
+      const zero = { type: 'number', value: 0 };
+      if (name === 'count') return guarded(c.guard, call('coalesce', [v, zero]), zero);
+      if (value.type === 'aggr_func' && name !== 'approx_distinct') return guarded(c.guard, v, NULL); // NULL over no rows
+      const empty = { ast: { ...sub, columns: [{ type: 'expr', expr: value, as: null }], where: FALSE } };
+      return guarded(c.guard, caseOf([[binary('IS', colRef(alias, '__m'), NULL), empty]], v), empty);
     }
     // a plain value: more than one row for an outer row is an error, as for any scalar subquery
     const alias = this.join(this.derived(sub, c.keys, c.inner, [
       { expr: call(FIRST_ROW_AGGREGATE, [value]), as: '__v' },
       { expr: aggr('COUNT', { type: 'star', value: '*' }), as: '__n' },
     ], true), c.keys);
-    return call(SINGLE_ROW_CHECK, [colRef(alias, '__n'), colRef(alias, '__v')]);
+    return guarded(c.guard, call(SINGLE_ROW_CHECK, [colRef(alias, '__n'), colRef(alias, '__v')]), NULL);
   }
 }
 

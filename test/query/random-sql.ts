@@ -19,7 +19,8 @@
 //   - strings are ASCII without backslashes (byte order = code unit order; no LIKE escape rules).
 //   - window functions order by every t1 column, so ROWS frames, ranks and offsets do not depend on
 //     how ties are broken; frames never start at or after the current row and end before it.
-//   - correlated subqueries refer to t1 through t2's key only (equality correlation).
+//   - correlated subqueries refer to t1 through t2's key (equality correlation), plus conditions on
+//     t1's columns alone.
 import { Bool, Dictionary, Float64, Int32, Int64, TimestampNanosecond, Utf8, type DataType } from 'apache-arrow';
 import { MemoryTable } from '../../query/memory-table.js';
 
@@ -364,9 +365,11 @@ function windowCall(rng: Rng, gen: ExpressionGenerator, t1: GeneratedTable): str
 }
 
 /** A WHERE conjunct or select-list value correlated with t1 through t2's key. */
-function correlated(rng: Rng, t2: GeneratedTable, asValue: boolean): string {
+function correlated(rng: Rng, t1: GeneratedTable, t2: GeneratedTable, asValue: boolean): string {
   const inner = new ExpressionGenerator(rng, scopeOf(t2, 'b'));
-  const extra = rng.chance(0.5) ? ` and ${inner.bool(1)}` : '';
+  let extra = rng.chance(0.5) ? ` and ${inner.bool(1)}` : '';
+  // a condition on the outer row alone
+  if (rng.chance(0.25)) extra += ` and ${new ExpressionGenerator(rng, scopeOf(t1, 't1')).bool(0)}`;
   const key = `b.k = t1.${rng.chance(0.8) ? 'k' : 'i'}`;
   if (asValue) {
     const agg = rng.pick(['count(*)', 'count(b.name)', 'sum(b.j)', 'max(b.x)', 'min(b.name)', 'count(*) + 1']);
@@ -398,7 +401,7 @@ export function generateQuery(rng: Rng, tables: GeneratedTable[]): string {
   const gen = new ExpressionGenerator(rng, scope);
   const conditions: string[] = [];
   if (rng.chance(0.6)) conditions.push(gen.bool(2));
-  if (!join && rng.chance(0.2)) conditions.push(correlated(rng, t2, false));
+  if (!join && rng.chance(0.2)) conditions.push(correlated(rng, t1, t2, false));
   const where = conditions.length ? ` where ${conditions.join(' and ')}` : '';
   const outputs: string[] = [];
   let tail = '';
@@ -406,7 +409,7 @@ export function generateQuery(rng: Rng, tables: GeneratedTable[]): string {
     outputs.push(gen.value(rng.pick(['int', 'utf8', 'timestamp'] as Kind[]), 1));
     for (let w = rng.int(1, 2); w > 0; w--) outputs.push(windowCall(rng, gen, t1));
   } else if (!join && rng.chance(0.1)) {
-    outputs.push(gen.value('int', 1), correlated(rng, t2, true));
+    outputs.push(gen.value('int', 1), correlated(rng, t1, t2, true));
   } else if (rng.chance(0.45)) {
     const groupCount = rng.int(0, 2);
     const groups: string[] = [];
