@@ -216,7 +216,8 @@ export class Decorrelator {
   /** Adds `LEFT JOIN (derived) AS __sqN ON outer keys = derived keys [AND extra]`; returns N's alias. */
   private join(derived: AstNode, keys: { outer: AstNode }[], extra: ((alias: string) => AstNode)[] = []): string {
     const alias = `${DERIVED_ALIAS_PREFIX}${++this.count}`;
-    const on = and([...keys.map((k, i) => binary('=', k.outer, colRef(alias, `__k${i}`))), ...extra.map((e) => e(alias))]);
+    // without keys (only a guard correlates) every outer row meets the derived table's one row
+    const on = and([...keys.map((k, i) => binary('=', k.outer, colRef(alias, `__k${i}`))), ...extra.map((e) => e(alias))]) ?? TRUE;
     this.joins.push({ expr: { ast: derived }, as: alias, join: 'LEFT JOIN', on, [HIDDEN_JOIN]: true });
     return alias;
   }
@@ -259,7 +260,7 @@ export class Decorrelator {
     const unknown = binary('OR', binary('IS', left, NULL), binary('<', colRef(counts, '__nn'), colRef(counts, '__n')));
     const result = guarded(c.guard, caseOf([
       [binary('IS NOT', colRef(matches, '__m'), NULL), TRUE],
-      [binary('IS', colRef(counts, '__n'), NULL), FALSE],
+      [binary('=', call('coalesce', [colRef(counts, '__n'), { type: 'number', value: 0 }]), { type: 'number', value: 0 }), FALSE],
       [unknown, NULL],
     ], FALSE), FALSE);
     return negated ? { type: 'unary_expr', operator: 'NOT', expr: result } : result;

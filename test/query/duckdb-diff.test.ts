@@ -144,6 +144,8 @@ const QUERIES = [
   'select l.msg, exists (select 1 from procs p where p.process_id = l.process_id and l.level > 3) from logs l',
   'select l.msg, (select count(*) from procs p where p.process_id = l.process_id and l.level >= 4), (select max(p.cores) from procs p where p.process_id = l.process_id and l.value > 1), (select count(*) + 1 from procs p where p.process_id = l.process_id and l.level >= 4) from logs l',
   'select n.a, n.a in (select m.a from nums m where m.s = n.s and n.b > 15), n.a not in (select m.a from nums m where m.s = n.s and n.ok) from nums n',
+  'select l.msg, exists (select 1 from procs p where l.level > 3), (select count(*) from procs p where l.level > 3 and p.cores > 2), (select max(p.cores) + 1 from procs p where l.level > 3) from logs l',
+  'select n.a, n.a in (select m.a from nums m where n.b > 15 and m.a > 4), n.a not in (select m.a from nums m where n.b > 100), n.a in (select m.a from nums m where m.s = n.s and m.b > 1000) from nums n',
   'select process_id, time, row_number() over (partition by process_id order by time) from logs',
   'select level, rank() over (order by level nulls last), dense_rank() over (order by level nulls last) from logs',
   'select time, lag(value) over (order by time), lead(value, 2, -1) over (order by time) from logs',

@@ -370,7 +370,8 @@ function correlated(rng: Rng, t1: GeneratedTable, t2: GeneratedTable, asValue: b
   let extra = rng.chance(0.5) ? ` and ${inner.bool(1)}` : '';
   // a condition on the outer row alone
   if (rng.chance(0.25)) extra += ` and ${new ExpressionGenerator(rng, scopeOf(t1, 't1')).bool(0)}`;
-  const key = `b.k = t1.${rng.chance(0.8) ? 'k' : 'i'}`;
+  // mostly correlated through the key; sometimes through a condition on the outer row only
+  const key = rng.chance(0.85) ? `b.k = t1.${rng.chance(0.8) ? 'k' : 'i'}` : new ExpressionGenerator(rng, scopeOf(t1, 't1')).bool(0);
   if (asValue) {
     const agg = rng.pick(['count(*)', 'count(b.name)', 'sum(b.j)', 'max(b.x)', 'min(b.name)', 'count(*) + 1']);
     return `(select ${agg} from t2 b where ${key}${extra})`;
