@@ -8,6 +8,7 @@ import { valueAt, type Col, type ColumnBatch } from './column.js';
 import { arrowBuffers, viewCol } from './utf8-view.js';
 import { arrowTypeOf, type PlanField, type ScalarType } from '../plan/types.js';
 import { QueryError } from '../errors.js';
+import { hasTimestampItems, isTimestampVector, timestampItems, timestampListData } from './list-arrow.js';
 
 /** The engine type an Arrow type is read as; undefined when the engine cannot carry it. */
 export function scalarTypeOfArrow(t: DataType): ScalarType | undefined {
@@ -187,12 +188,13 @@ export function colFromArrow(data: Data, type: ScalarType): Col {
   }
 }
 
-type ListItemVector = Iterable<unknown> & { toArray(): ArrayLike<unknown>; nullCount: number };
+type ListItemVector = Iterable<unknown> & { toArray(): ArrayLike<unknown>; nullCount: number; type: DataType; isValid(i: number): boolean; length: number };
 
 /** One List value as a JS array; toArray() of a primitive child reads null items as 0, so iterate then. */
 function listValue(x: unknown): unknown {
   if (!x || typeof x !== 'object' || typeof (x as Partial<ListItemVector>).toArray !== 'function') return x;
   const vec = x as ListItemVector;
+  if (vec.nullCount > 0 && isTimestampVector(vec)) return timestampItems(vec);
   return vec.nullCount > 0 ? [...vec] : Array.from(vec.toArray());
 }
 
@@ -253,6 +255,7 @@ function dataFromCol(c: Col, f: PlanField): Data {
     }
     case 'list': {
       const vals = (c.values as unknown[]).map((v, i) => (c.valid && c.valid[i] === 0 ? null : v));
+      if (hasTimestampItems(type)) return timestampListData(vals as (unknown[] | null)[], type);
       return vectorFromArray(vals, type).data[0];
     }
     default:

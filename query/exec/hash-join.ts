@@ -1,7 +1,8 @@
 // Hash join: the right (build) input is buffered and hashed on its key columns, the left (probe)
 // input is streamed. A NULL key never matches. LEFT joins emit probe rows that found no match with
-// NULLs on the build side. The build side is counted against the query's memory budget.
-import { allocValues, batchBytes, stringsOf, unusedCol, concatBatches, take, withValid, type Col, type ColumnBatch } from './column.js';
+// NULLs on the build side; FULL joins also emit, after the probe side, the build rows no probe row
+// matched, with NULLs on the probe side. The build side is counted against the query's memory budget.
+import { allocValues, batchBytes, constantCol, stringsOf, unusedCol, concatBatches, take, withValid, type Col, type ColumnBatch } from './column.js';
 import { chunk, type BatchStream } from './operators.js';
 import { selection } from './kernels.js';
 import { plainValues } from '../functions/aggregates.js';
@@ -18,6 +19,8 @@ export interface HashJoinSpec {
   /** Evaluated on joined rows (left columns then right columns). */
   residual: Evaluator | null;
   rightTypes: ScalarType[];
+  /** Probe column types: FULL joins emit NULL probe columns for unmatched build rows. */
+  leftTypes?: ScalarType[];
   /** Joined columns (left then right) the consumer reads; null = all. Others are not gathered. */
   needed: readonly boolean[] | null;
   /** Inner joins: the probe side's filter, applied here so the probe rows are gathered once, by
@@ -191,9 +194,11 @@ export async function* hashJoinOp(left: BatchStream, right: BatchStream, spec: H
     parts.length = 0;
     const table = new BuildTable(spec.rightKeys.map((k) => k(build)), build.length);
     reserve(batchBytes(build) + table.bytes);
-    const isLeft = spec.joinType === 'left';
+    const isFull = spec.joinType === 'full';
+    const isLeft = spec.joinType === 'left' || isFull;
     if (isLeft && spec.probeFilter !== null) throw new Error('a probe-side filter is only fused into inner joins');
     if (build.length === 0 && !isLeft) return;
+    const buildMatched = isFull ? new Uint8Array(build.length) : null;
     for await (const probe of left) {
       const sel = spec.probeFilter === null ? null : spec.probeFilter(probe);
       if (sel !== null && sel.length === 0) continue;
@@ -214,6 +219,7 @@ export async function* hashJoinOp(left: BatchStream, right: BatchStream, spec: H
           out = { length: sel.length, cols: out.cols.map((c) => take(c, sel)) };
         }
       }
+      if (buildMatched !== null) for (let p = 0; p < ri.length; p++) buildMatched[ri[p]] = 1;
       if (isLeft) {
         const matched = new Uint8Array(probe.length);
         for (let p = 0; p < li.length; p++) matched[li[p]] = 1;
@@ -239,7 +245,27 @@ export async function* hashJoinOp(left: BatchStream, right: BatchStream, spec: H
       }
       yield* chunk(out, batchRows);
     }
+    if (buildMatched !== null) yield* chunk(unmatchedBuildRows(build, buildMatched, spec), batchRows);
   } finally {
     pool.resize('join build side', reserved, 0);
   }
+}
+
+/** FULL joins: the build rows no probe row matched, with NULL probe columns. */
+function unmatchedBuildRows(build: ColumnBatch, matched: Uint8Array, spec: HashJoinSpec): ColumnBatch {
+  const rows: number[] = [];
+  for (let j = 0; j < build.length; j++) if (matched[j] === 0) rows.push(j);
+  const n = rows.length;
+  const leftTypes = spec.leftTypes;
+  if (!leftTypes) throw new Error('a FULL join needs its probe column types');
+  const width = leftTypes.length;
+  const skip = (k: number) => spec.needed !== null && !spec.needed[k];
+  const ri = Int32Array.from(rows);
+  return {
+    length: n,
+    cols: [
+      ...leftTypes.map((t, k) => (skip(k) ? unusedCol(t, n) : constantCol(t, null, n))),
+      ...build.cols.map((c, k) => (skip(width + k) ? unusedCol(c.type, n) : take(c, ri))),
+    ],
+  };
 }

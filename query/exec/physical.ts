@@ -95,6 +95,7 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
         rightKeys: plan.rightKeys.map((k) => compileExpr(k, plan.right.schema, env.eval)),
         residual: plan.residual ? compileExpr(plan.residual, joinedSchema, env.eval) : null,
         rightTypes: plan.right.schema.map((f) => f.type),
+        leftTypes: plan.left.schema.map((f) => f.type),
         // keys are evaluated on the inputs: only what the consumer and the residual read is gathered
         needed: neededIds === null ? null : joinedSchema.map((f) => neededIds.has(f.id) || residualIds.has(f.id)),
         probeFilter: probeFilter ? compileSelector(probeFilter.predicate, probeFilter.input.schema, env.eval) : null,
@@ -111,6 +112,7 @@ export function execute(plan: LogicalPlan, env: ExecEnv, neededIds: ReadonlySet<
           orderBy: c.orderBy.map((k) => ({ eval: compileExpr(k.expr, s, env.eval), descending: k.descending, nullsFirst: k.nullsFirst })),
           type: c.type,
           createAccumulator: c.aggregate ? () => c.aggregate!.create({ args: c.args.map((a) => a.type), returns: c.type }) : undefined,
+          frame: c.frame,
         })),
       }, env.pool, env.batchRows);
     }

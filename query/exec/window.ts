@@ -1,6 +1,7 @@
 // Window functions: buffers its input (within the memory budget), sorts a row permutation by
-// (PARTITION BY, ORDER BY) per call, and computes one result per row. The frame is SQL's default:
-// with ORDER BY, the partition's rows up to the current row's last peer; without, the partition.
+// (PARTITION BY, ORDER BY) per call, and computes one result per row. Without an explicit ROWS frame
+// the frame is SQL's default: with ORDER BY, the partition's rows up to the current row's last
+// peer; without, the partition.
 import { batchBytes, colFromValues, concatBatches, type Col, type ColumnBatch } from './column.js';
 import { chunk, type BatchStream } from './operators.js';
 import { compareKeys } from './sort.js';
@@ -19,6 +20,8 @@ export interface WindowCallSpec {
   type: ScalarType;
   /** Aggregates: a fresh accumulator (whole-partition frames). */
   createAccumulator?: () => GroupAccumulator;
+  /** Explicit ROWS frame: offsets from the current row, null = unbounded. */
+  frame?: { start: number | null; end: number | null };
 }
 
 export interface WindowSpec {
@@ -37,14 +40,69 @@ interface Layout {
   peerStart: Int32Array;
 }
 
+/** Dense partition id per row (ids in order of first appearance). */
+function partitionIds(partCols: Col[], n: number): { ids: Int32Array; count: number } {
+  const ids = new Int32Array(n);
+  if (partCols.length === 0) return { ids, count: n > 0 ? 1 : 0 };
+  const seen = new Map<unknown, number>();
+  const NULL = Symbol('null');
+  const idOf = (key: unknown) => {
+    let id = seen.get(key);
+    if (id === undefined) seen.set(key, (id = seen.size));
+    return id;
+  };
+  if (partCols.length === 1 && partCols[0].dict) {
+    // one lookup per dictionary entry, then codes
+    const c = partCols[0];
+    const byCode = new Int32Array(c.dict!.length).fill(-1);
+    const codes = c.values as Int32Array;
+    for (let i = 0; i < n; i++) {
+      if (c.valid !== null && c.valid[i] === 0) ids[i] = idOf(NULL);
+      else ids[i] = byCode[codes[i]] >= 0 ? byCode[codes[i]] : (byCode[codes[i]] = idOf(c.dict![codes[i]]));
+    }
+    return { ids, count: seen.size };
+  }
+  const vals = partCols.map(plainValues);
+  for (let i = 0; i < n; i++) {
+    let key: unknown;
+    if (partCols.length === 1) key = isNull(partCols[0], i) ? NULL : vals[0][i];
+    else {
+      let text = '';
+      for (let k = 0; k < partCols.length; k++) {
+        // List values (JS arrays) compare by content; every part is length-prefixed
+        const v = isNull(partCols[k], i) ? '\u0001' : JSON.stringify(vals[k][i], (_x, y) => (typeof y === 'bigint' ? `${y}n` : y));
+        text += `${v.length}:${v}`;
+      }
+      key = text;
+    }
+    if (Array.isArray(key)) key = JSON.stringify(key, (_x, y) => (typeof y === 'bigint' ? `${y}n` : y));
+    ids[i] = idOf(key);
+  }
+  return { ids, count: seen.size };
+}
+
 function layout(b: ColumnBatch, call: WindowCallSpec): Layout {
   const n = b.length;
   const partCols = call.partitionBy.map((p) => p(b));
   const orderCols = call.orderBy.map((o) => o.eval(b));
-  const samePartition = compareKeys(partCols, { keys: partCols.map(() => ({ eval: () => partCols[0], descending: false, nullsFirst: true })) });
   const samePeer = compareKeys(orderCols, { keys: call.orderBy });
-  const perm = Array.from({ length: n }, (_, i) => i);
-  perm.sort((x, y) => samePartition(x, y) || samePeer(x, y));
+  // rows grouped by partition (a stable counting sort), then each partition sorted by ORDER BY;
+  // partitions are independent, so their relative order does not matter
+  const { ids, count } = partitionIds(partCols, n);
+  const starts = new Int32Array(count + 1);
+  for (let i = 0; i < n; i++) starts[ids[i] + 1]++;
+  for (let p = 0; p < count; p++) starts[p + 1] += starts[p];
+  const perm = new Array<number>(n);
+  const fill = starts.slice(0, count);
+  for (let i = 0; i < n; i++) perm[fill[ids[i]]++] = i;
+  if (orderCols.length > 0) {
+    for (let p = 0; p < count; p++) {
+      if (starts[p + 1] - starts[p] < 2) continue;
+      const part = perm.slice(starts[p], starts[p + 1]).sort(samePeer);
+      for (let j = 0; j < part.length; j++) perm[starts[p] + j] = part[j];
+    }
+  }
+  const samePartition = (x: number, y: number) => ids[x] - ids[y];
   const partitionStart = new Int32Array(n);
   const partitionEnd = new Int32Array(n);
   const peerStart = new Int32Array(n);
@@ -115,18 +173,119 @@ function computeCall(b: ColumnBatch, call: WindowCallSpec): unknown[] {
       }
       return out;
     }
+    case 'ntile': {
+      const buckets = constantArg(args[0], 1, 'ntile bucket count');
+      for (let k = 0; k < n; k++) {
+        const size = L.partitionEnd[k] - L.partitionStart[k];
+        const i = k - L.partitionStart[k];
+        // the first (size % buckets) buckets hold one row more
+        const q = Math.floor(size / buckets);
+        const big = (size % buckets) * (q + 1);
+        out[perm[k]] = BigInt(i < big ? Math.floor(i / (q + 1)) + 1 : Math.floor((i - big) / q) + (size % buckets) + 1);
+      }
+      return out;
+    }
+    case 'percent_rank':
+      for (let k = 0; k < n; k++) {
+        const size = L.partitionEnd[k] - L.partitionStart[k];
+        out[perm[k]] = size <= 1 ? 0 : (L.peerStart[k] - L.partitionStart[k]) / (size - 1);
+      }
+      return out;
+    case 'cume_dist':
+      for (let k = 0; k < n; k++) out[perm[k]] = (L.peerEnd[k] - L.partitionStart[k]) / (L.partitionEnd[k] - L.partitionStart[k]);
+      return out;
     case 'first_value':
     case 'last_value': {
       const v = plainValues(args[0]);
       for (let k = 0; k < n; k++) {
-        const src = call.name === 'first_value' ? L.partitionStart[k] : (call.orderBy.length ? L.peerEnd[k] : L.partitionEnd[k]) - 1;
+        const [lo, hi] = call.frame ? frameOf(call.frame, L, k) : [L.partitionStart[k], (call.orderBy.length ? L.peerEnd[k] : L.partitionEnd[k]) - 1];
+        if (lo > hi) continue; // an empty frame
+        const src = call.name === 'first_value' ? lo : hi;
         out[perm[k]] = isNull(args[0], perm[src]) ? null : v[perm[src]];
       }
       return out;
     }
   }
+  if (call.frame) {
+    if (call.frame.start === null && call.frame.end === null) return wholePartition(call, args, L, n);
+    return framed(call, call.frame, args, L, n);
+  }
   if (call.orderBy.length === 0) return wholePartition(call, args, L, n);
   return running(call, args, L, n);
+}
+
+/** First and last row (in perm order, inclusive) of row k's ROWS frame; lo > hi when empty. */
+function frameOf(frame: { start: number | null; end: number | null }, L: Layout, k: number): [number, number] {
+  const lo = frame.start === null ? L.partitionStart[k] : Math.max(L.partitionStart[k], k + frame.start);
+  const hi = frame.end === null ? L.partitionEnd[k] - 1 : Math.min(L.partitionEnd[k] - 1, k + frame.end);
+  return [lo, hi];
+}
+
+/** count/sum/avg/min/max over a set of rows, added one at a time. */
+class FrameAggregate {
+  count = 0;
+  acc: number | bigint | null = null;
+  sum = 0;
+  constructor(private readonly name: string, private readonly arg: Col | undefined, private readonly v: ArrayLike<unknown> | null) {}
+  reset(): void {
+    this.count = 0;
+    this.acc = null;
+    this.sum = 0;
+  }
+  add(row: number): void {
+    if (this.arg && isNull(this.arg, row)) return;
+    this.count++;
+    if (!this.v) return;
+    const x = this.v[row] as number;
+    switch (this.name) {
+      case 'sum': this.acc = this.acc === null ? x : (this.acc as number) + x; break;
+      case 'avg': this.sum += x; break;
+      case 'min': if (this.acc === null || x < (this.acc as number)) this.acc = x; break;
+      case 'max': if (this.acc === null || x > (this.acc as number)) this.acc = x; break;
+    }
+  }
+  value(): unknown {
+    switch (this.name) {
+      case 'count': return BigInt(this.count);
+      case 'avg': return this.count ? this.sum / this.count : null;
+      default: return this.acc;
+    }
+  }
+}
+
+/** count/sum/avg/min/max over explicit ROWS frames. A frame open at one end grows (or shrinks) by
+ * whole rows as the current row moves, so it is accumulated incrementally in the direction where it
+ * only grows; a frame bounded at both ends is summed row by row (frames are short in practice). */
+function framed(call: WindowCallSpec, frame: { start: number | null; end: number | null }, args: Col[], L: Layout, n: number): unknown[] {
+  const out = new Array<unknown>(n).fill(null);
+  const a = args[0];
+  const agg = new FrameAggregate(call.name, a, a ? plainValues(a) : null);
+  const { perm } = L;
+  if (frame.start === null || frame.end === null) {
+    const forward = frame.start === null;
+    for (let p = 0; p < n; p = L.partitionEnd[p]) {
+      const ps = p;
+      const pe = L.partitionEnd[p];
+      agg.reset();
+      // forward: the frame is [ps, hi] and hi never decreases; backward: [lo, pe - 1] and lo never increases
+      let next = forward ? ps : pe - 1;
+      for (let step = 0; step < pe - ps; step++) {
+        const k = forward ? ps + step : pe - 1 - step;
+        const [lo, hi] = frameOf(frame, L, k);
+        if (forward) while (next <= hi) agg.add(perm[next++]);
+        else while (next >= lo) agg.add(perm[next--]);
+        out[perm[k]] = agg.value(); // rows outside the frame were never added (an empty frame: none)
+      }
+    }
+    return out;
+  }
+  for (let k = 0; k < n; k++) {
+    const [lo, hi] = frameOf(frame, L, k);
+    agg.reset();
+    for (let j = lo; j <= hi; j++) agg.add(perm[j]);
+    out[perm[k]] = agg.value();
+  }
+  return out;
 }
 
 /** Any aggregate over each whole partition: one group per partition. */

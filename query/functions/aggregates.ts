@@ -1,5 +1,5 @@
 // Aggregate functions as columnar group accumulators: state lives in arrays indexed by group id.
-import { colFromValues, stringsOf, type Col } from '../exec/column.js';
+import { colFromValues, constantCol, stringsOf, valueAt, type Col } from '../exec/column.js';
 import { registerAggregate, type AggregateFunction, type Binding, type GroupAccumulator } from './registry.js';
 import { isNumeric, typeName, type ScalarType } from '../plan/types.js';
 import { invalid } from '../errors.js';
@@ -244,17 +244,21 @@ registerAggregate({
   create: () => new DistinctCountAccumulator(),
 });
 
-/** Wraps an accumulator so each group sees each distinct value once (`agg(DISTINCT x)`). */
+/** Wraps an accumulator so each group sees each distinct value once (`agg(DISTINCT x)`); further
+ * arguments (string_agg's separator) are constants, passed on as first seen. */
 export class DistinctAccumulator implements GroupAccumulator {
   private readonly sets: Set<unknown>[] = [];
-  constructor(private readonly inner: GroupAccumulator, private readonly argType: ScalarType) {}
+  private extras: unknown[] | null = null;
+  constructor(private readonly inner: GroupAccumulator, private readonly argTypes: ScalarType[]) {}
   update(groups: Int32Array, args: Col[], n: number): void {
     const a = args[0];
     const v = plainValues(a);
+    if (this.extras === null && n > 0) this.extras = args.slice(1).map((c) => valueAt(c, 0));
     for (let i = 0; i < n; i++) {
       const g = groups[i];
       while (this.sets.length <= g) this.sets.push(new Set());
-      if (valid(a, i)) this.sets[g].add(v[i]);
+      // NULL is one more distinct value: aggregates that skip NULLs skip it, array_agg keeps one
+      this.sets[g].add(valid(a, i) ? v[i] : null);
     }
   }
   finish(numGroups: number): Col {
@@ -266,10 +270,9 @@ export class DistinctAccumulator implements GroupAccumulator {
         values.push(x);
       }
     }
-    // every group must exist in the inner accumulator even when it saw no value
-    const allGroups = Int32Array.from({ length: numGroups }, (_, g) => g);
-    this.inner.update(allGroups, [colFromValues(this.argType, new Array(numGroups).fill(null))], numGroups);
-    this.inner.update(Int32Array.from(groups), [colFromValues(this.argType, values)], groups.length);
+    const n = groups.length;
+    const extras = this.argTypes.slice(1).map((t, k) => constantCol(t, this.extras?.[k] ?? null, n));
+    this.inner.update(Int32Array.from(groups), [colFromValues(this.argTypes[0], values), ...extras], n);
     return this.inner.finish(numGroups);
   }
   bytes(): number {

@@ -8,5 +8,6 @@ import './aggregates.js';
 import './lists.js';
 import './list-aggregates.js';
 import './intervals.js';
+import './planner-internal.js';
 
 export { scalarFunction, aggregateFunction, functionNames } from './registry.js';

@@ -1,4 +1,4 @@
-// Aggregates that keep per-group row values: array_agg (List output, optionally ordered),
+// Aggregates that keep per-group row values: array_agg (List output),
 // first_value / last_value by an ordering column, and histogram_quantile over summed buckets.
 import { Field, List } from 'apache-arrow';
 import { colFromValues, type Col } from '../exec/column.js';
@@ -16,33 +16,29 @@ function compareKeys(a: unknown, b: unknown): number {
   return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
 }
 
-/** array_agg(x [ORDER BY k]): args are [x] or [x, k]; NULL x values are kept, as in PostgreSQL. */
+/** array_agg(x) in input order (ordered-aggregates.ts sorts first for ORDER BY); NULL x values are
+ * kept, as in PostgreSQL. */
 class ArrayAggAccumulator implements GroupAccumulator {
-  private items: { v: unknown; k: unknown; seq: number }[][] = [];
+  private items: unknown[][] = [];
   private count = 0;
-  constructor(private readonly descending: boolean) {}
   update(groups: Int32Array, args: Col[], n: number): void {
-    const [x, k] = args;
+    const [x] = args;
     const xv = plainValues(x);
-    const kv = k ? plainValues(k) : null;
     for (let i = 0; i < n; i++) {
       const g = groups[i];
       while (this.items.length <= g) this.items.push([]);
-      this.items[g].push({ v: rowValid(x, i) ? xv[i] : null, k: kv && rowValid(k, i) ? kv[i] : null, seq: this.count++ });
+      this.items[g].push(rowValid(x, i) ? xv[i] : null);
+      this.count++;
     }
   }
   finish(numGroups: number): Col {
-    const dir = this.descending ? -1 : 1;
     return colFromValues('list', Array.from({ length: numGroups }, (_, g) => {
       const rows = this.items[g];
-      if (!rows || rows.length === 0) return null;
-      // nulls last ascending, first descending (PostgreSQL's default); ties keep input order
-      rows.sort((a, b) => (a.k === b.k ? 0 : a.k === null ? dir : b.k === null ? -dir : dir * compareKeys(a.k, b.k)) || a.seq - b.seq);
-      return rows.map((r) => r.v);
+      return rows && rows.length > 0 ? rows : null;
     }));
   }
   bytes(): number {
-    return this.count * 48;
+    return this.count * 24;
   }
 }
 
@@ -53,21 +49,16 @@ function listOf(t: ScalarType): List {
 const arrayAgg: AggregateFunction = {
   name: 'array_agg',
   bind: (t) => {
-    if (t.length < 1 || t.length > 2) return `array_agg expects 1 argument, got ${t.length}`;
+    if (t.length !== 1) return `array_agg expects 1 argument, got ${t.length}`;
     const item = t[0] === 'null' ? 'int64' : t[0];
     if (item === 'list') return 'array_agg of List values is not supported';
-    // Arrow JS builds Timestamp/Interval list items from JS numbers (ms), losing ns: not offered yet
-    if (item === 'interval' || item === 'timestamp') return `array_agg of ${typeName(item)} values is not supported`;
-    return { args: [item, ...t.slice(1)], returns: 'list', returnsArrow: listOf(item) };
+    // list-arrow.ts writes Timestamp items exactly; Interval items have no such path yet
+    if (item === 'interval') return `array_agg of ${typeName(item)} values is not supported`;
+    return { args: [item], returns: 'list', returnsArrow: listOf(item) };
   },
-  create: () => new ArrayAggAccumulator(false),
+  create: () => new ArrayAggAccumulator(),
 };
 registerAggregate(arrayAgg);
-
-/** array_agg with ORDER BY k [DESC]: the binder passes k as a second argument. */
-export function orderedArrayAgg(descending: boolean): AggregateFunction {
-  return { ...arrayAgg, create: () => new ArrayAggAccumulator(descending) };
-}
 
 /** The value at the smallest (first_value) or largest (last_value) ordering key; earliest row on ties. */
 class ByKeyAccumulator implements GroupAccumulator {

@@ -29,6 +29,9 @@ function unaryFloat(name: string, f: (x: number) => number): ScalarFunction {
 
 /** Rounds half away from zero, like PostgreSQL's round(numeric). */
 function roundHalfAway(x: number, digits: number): number {
+  // beyond ~308 digits the scale overflows a double, and no double has digits that far out anyway
+  if (digits > 308 || !Number.isFinite(x)) return x;
+  if (digits < -308) return x < 0 ? -0 : 0;
   const m = 10 ** digits;
   const r = Math.round(Math.abs(x) * m) / m;
   return x < 0 ? -r : r;

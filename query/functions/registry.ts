@@ -58,6 +58,8 @@ export function aggregateFunction(name: string): AggregateFunction | undefined {
   return aggregates.get(name.toLowerCase());
 }
 
+/** Names of the functions queries may call (the planner's internal `__…` helpers are left out). */
 export function functionNames(): { scalar: string[]; aggregate: string[] } {
-  return { scalar: [...scalars.keys()].sort(), aggregate: [...aggregates.keys()].sort() };
+  const visible = (names: Iterable<string>) => [...names].filter((n) => !n.startsWith('__')).sort();
+  return { scalar: visible(scalars.keys()), aggregate: visible(aggregates.keys()) };
 }

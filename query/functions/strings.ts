@@ -34,9 +34,23 @@ registerScalar(rowwise('lower', ['utf8'], 'utf8', (s: string) => s.toLowerCase()
 registerScalar(rowwise('upper', ['utf8'], 'utf8', (s: string) => s.toUpperCase()));
 registerScalar(rowwise('length', ['utf8'], 'int32', (s: string) => [...s].length), 'char_length', 'character_length');
 registerScalar(rowwise('octet_length', ['utf8'], 'int32', (s: string) => Buffer.byteLength(s)));
-registerScalar(rowwise('trim', ['utf8'], 'utf8', (s: string) => s.trim()), 'btrim');
-registerScalar(rowwise('ltrim', ['utf8'], 'utf8', (s: string) => s.trimStart()));
-registerScalar(rowwise('rtrim', ['utf8'], 'utf8', (s: string) => s.trimEnd()));
+/** Strips characters of `chars` from the start and/or end of s; without chars, whitespace. */
+function trimmer(start: boolean, end: boolean) {
+  // one-argument calls may pass a second, non-text argument (an index): only text is a character set
+  return (s: string, chars?: unknown): string => {
+    if (typeof chars !== 'string') return start && end ? s.trim() : start ? s.trimStart() : s.trimEnd();
+    const set = new Set(chars);
+    const cs = [...s];
+    let lo = 0;
+    let hi = cs.length;
+    if (start) while (lo < hi && set.has(cs[lo])) lo++;
+    if (end) while (hi > lo && set.has(cs[hi - 1])) hi--;
+    return cs.slice(lo, hi).join('');
+  };
+}
+registerScalar(rowwise('trim', ['utf8', 'utf8'], 'utf8', trimmer(true, true), 1), 'btrim');
+registerScalar(rowwise('ltrim', ['utf8', 'utf8'], 'utf8', trimmer(true, false), 1));
+registerScalar(rowwise('rtrim', ['utf8', 'utf8'], 'utf8', trimmer(false, true), 1));
 registerScalar(rowwise('reverse', ['utf8'], 'utf8', (s: string) => [...s].reverse().join('')));
 registerScalar(rowwise('replace', ['utf8', 'utf8', 'utf8'], 'utf8', (s: string, from: string, to: string) => s.replaceAll(from, to)));
 registerScalar(rowwise('starts_with', ['utf8', 'utf8'], 'bool', (s: string, p: string) => s.startsWith(p)));

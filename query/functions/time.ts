@@ -138,15 +138,33 @@ function datePart(unit: string, t: bigint): number {
   }
 }
 
+/** date_part of an Interval (held as ns: a day is 24 hours, fields truncate toward zero). */
+function intervalPart(unit: string, ns: bigint): number {
+  switch (unit) {
+    case 'epoch': return Number(ns) / 1e9;
+    case 'day': return Number(ns / NS_PER_DAY);
+    case 'hour': return Number((ns % NS_PER_DAY) / 3_600_000_000_000n);
+    case 'minute': return Number((ns % 3_600_000_000_000n) / 60_000_000_000n);
+    case 'second': return Number(ns % 60_000_000_000n) / 1e9;
+    case 'millisecond': return Number(ns % 60_000_000_000n) / 1e6;
+    case 'microsecond': return Number(ns % 60_000_000_000n) / 1e3;
+    default:
+      throw invalid(`date_part: unit '${unit}' is not supported for Interval values (epoch, day, hour, minute, second, millisecond, microsecond are)`);
+  }
+}
+
+const datePartOfTimestamp = fixed('date_part', ['utf8', 'timestamp'], 'float64');
+
 /** date_part / datepart / EXTRACT: Float64 like PostgreSQL (`second` keeps its fraction). */
 registerScalar({
   name: 'date_part',
-  bind: fixed('date_part', ['utf8', 'timestamp'], 'float64'),
+  bind: (t) => (t.length === 2 && t[1] === 'interval' ? { args: ['utf8', 'interval'], returns: 'float64' } : datePartOfTimestamp(t)),
   eval([unitCol, ts], n) {
     const unit = normalizeUnit(String(constantArg(unitCol, 'date_part unit') ?? 'second'));
     const tv = ts.values as BigInt64Array;
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = ts.valid && !ts.valid[i] ? 0 : datePart(unit, tv[i]);
+    const part = ts.type === 'interval' ? intervalPart : datePart;
+    for (let i = 0; i < n; i++) out[i] = ts.valid && !ts.valid[i] ? 0 : part(unit, tv[i]);
     return { type: 'float64', length: n, values: out, valid: andValid(n, unitCol, ts) };
   },
 }, 'datepart');

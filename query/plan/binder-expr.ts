@@ -1,21 +1,24 @@
 // Binds node-sql-parser expression ASTs to typed Exprs against a scope: name resolution, implicit
 // coercion, aggregate extraction, and constant folding (so `now() - interval '1 hour'` reaches
 // pushdown as a literal).
-import { DISTINCT_SUFFIX, type AstNode } from '../sql/parse.js';
+import type { DataType } from 'apache-arrow';
+import { DISTINCT_SUFFIX, ORDERED_VALUE_MARKER, PARTITION_BY_CALL, RANK_MARKER, type AstNode } from '../sql/parse.js';
 import { invalid, positionAt, positionOfWord, type SqlPosition } from '../errors.js';
 import { col, exprKey, lit, type AggregateCall, type BinaryOp, type Expr } from './expr.js';
 import { isInteger, isNumeric, typeName, type PlanField, type PlanSchema, type Scalar, type ScalarType } from './types.js';
 import { commonType } from '../functions/coercion.js';
 import { aggregateFunction, scalarFunction, type EvalContext } from '../functions/registry.js';
 import { DistinctAccumulator } from '../functions/aggregates.js';
-import { orderedArrayAgg } from '../functions/list-aggregates.js';
+import { bestRowAggregate, orderedAggregate, rowValueAggregate } from '../functions/ordered-aggregates.js';
+import { filteredAggregate } from '../functions/filtered-aggregates.js';
 import { evaluateConstant } from '../exec/expr-eval.js';
 import { parseIntervalText, parseTimestampText } from '../functions/time-text.js';
 import { castValue } from '../exec/kernels.js';
 import { QueryError } from '../errors.js';
 import '../functions/index.js';
-import type { SortKey, WindowCall } from './logical.js';
+import type { SortKey, WindowCall, WindowFrame } from './logical.js';
 import { RUNNING_AGGREGATES } from '../exec/window.js';
+import { LIST_GROUP_KEY } from '../functions/planner-internal.js';
 
 /** Collects the aggregate calls of one SELECT; bound calls become column references to their ids. */
 export interface AggregateCollector {
@@ -52,6 +55,9 @@ const CAST_TYPES: Record<string, ScalarType> = {
   'TIMESTAMP WITH TIME ZONE': 'timestamp', 'TIMESTAMP WITHOUT TIME ZONE': 'timestamp', BOOLEAN: 'bool', BOOL: 'bool',
   INTERVAL: 'interval', 'INT UNSIGNED': 'uint32', 'BIGINT UNSIGNED': 'uint64',
 };
+
+/** Aggregates whose result depends on the order of their input rows. */
+const ORDER_SENSITIVE = new Set(['array_agg', 'string_agg', 'first_value', 'last_value']);
 
 /** Functions whose first argument is a unit that may be written as a bare word: datepart(minute, t). */
 const UNIT_FIRST = new Set(['date_part', 'datepart', 'date_trunc']);
@@ -154,6 +160,20 @@ function arithmeticType(op: string, l: ScalarType, r: ScalarType): { left: Scala
   const t = commonType(lt, rt)!;
   const result = isInteger(t) && t !== 'uint64' ? 'int64' : t;
   return { left: result, right: result, result };
+}
+
+/** `trim([BOTH | LEADING | TRAILING] [chars] FROM s)` → trim / ltrim / rtrim (s [, chars]). */
+function trimSyntax(args: AstNode[], node: AstNode, env: BindEnv): [string, AstNode[]] {
+  const words = args.map((a) => (a?.type === 'origin' ? String(a.value).toLowerCase() : null));
+  const from = words.indexOf('from');
+  const side = words[0] === 'both' || words[0] === 'leading' || words[0] === 'trailing' ? words[0] : null;
+  const chars = args.slice(side ? 1 : 0, from);
+  const rest = args.slice(from + 1);
+  if (from < 0 || chars.length > 1 || rest.length !== 1 || chars.some((c) => c?.type === 'origin')) {
+    throw invalid('unsupported SQL: trim syntax (write trim([BOTH | LEADING | TRAILING] [characters] FROM text))', posOf(env, node, 'trim'));
+  }
+  const fn = side === 'leading' ? 'ltrim' : side === 'trailing' ? 'rtrim' : 'trim';
+  return [fn, [rest[0], ...chars]];
 }
 
 export class ExprBinder {
@@ -313,6 +333,10 @@ export class ExprBinder {
         const arg = left();
         const negated = op === 'IS NOT';
         if (node.right?.type === 'null') return { kind: 'is_null', arg, negated, type: 'bool' };
+        if (node.right?.type === 'column_ref' && !node.right.table && node.right.column?.expr?.type === 'default' && identifierOf(node.right.column) === 'unknown') {
+          // x IS [NOT] UNKNOWN: a Boolean's IS [NOT] NULL
+          return { kind: 'is_null', arg: this.boolOperand(arg, node), negated, type: 'bool' };
+        }
         if (node.right?.type === 'bool') {
           // x IS TRUE: never NULL
           const cmp: Expr = { kind: 'binary', op: '=', left: coerce(arg, 'bool'), right: lit(Boolean(node.right.value), 'bool'), type: 'bool' };
@@ -363,6 +387,12 @@ export class ExprBinder {
       default:
         throw invalid(`unsupported SQL operator ${op}`, posOf(env, node));
     }
+  }
+
+  private boolOperand(e: Expr, node: AstNode): Expr {
+    if (e.type === 'bool') return e;
+    if (e.type === 'null') return coerce(e, 'bool');
+    throw invalid(`IS UNKNOWN expects a Boolean, got ${typeName(e.type)}`, posOf(this.env, node));
   }
 
   private stringOperand(e: Expr, op: string, node: AstNode): Expr {
@@ -454,7 +484,9 @@ export class ExprBinder {
     const asAggregate = aggregateFunction(name) && (!scalarFunction(name) || (scope.aggregates && !node.over));
     if (asAggregate) return this.aggregate({ ...node, name, args: { expr: node.args?.value?.[0], extra: node.args?.value?.slice(1) } }, scope);
     if (node.over) return this.windowCall(node, name, node.args?.value ?? [], scope);
-    const argNodes: AstNode[] = node.args?.value ?? [];
+    let argNodes: AstNode[] = node.args?.value ?? [];
+    let fnName = name;
+    if (name === 'trim' && argNodes.some((a) => a?.type === 'origin')) [fnName, argNodes] = trimSyntax(argNodes, node, this.env);
     const args = argNodes.map((a, i) => {
       if (i === 0 && UNIT_FIRST.has(name) && a?.type === 'column_ref' && a.table === null) {
         const unit = identifierOf(a.column);
@@ -462,7 +494,7 @@ export class ExprBinder {
       }
       return this.bind(a, scope);
     });
-    return this.callFunction(name, args, node);
+    return this.callFunction(fnName, args, node);
   }
 
   callFunction(name: string, args: Expr[], node: AstNode): Expr {
@@ -479,10 +511,18 @@ export class ExprBinder {
   }
 
   private aggregate(node: AstNode, scope: ExprScope): Expr {
-    const name = String(node.name).toLowerCase();
+    let name = String(node.name).toLowerCase();
+    let separator = node.args?.separator;
+    const sepText = separator?.delimiter?.value ?? separator?.value;
+    if (name === 'string_agg' && typeof sepText === 'string' && sepText.startsWith(ORDERED_VALUE_MARKER)) {
+      // first_value(x ORDER BY …) / last_value(x ORDER BY …), rewritten for the parser
+      name = sepText.slice(ORDERED_VALUE_MARKER.length);
+      separator = null;
+    }
     const fn = aggregateFunction(name);
     if (!fn) throw invalid(`function ${name} does not exist`, posOf(this.env, node, name));
     if (node.over) {
+      if (node.filter) throw invalid(`unsupported SQL: FILTER in window function ${name}`, posOf(this.env, node, name));
       const first = node.args?.expr;
       const args = first && first.type !== 'star' ? [first, ...(node.args?.extra ?? [])] : [];
       if (String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT') throw invalid(`unsupported SQL: DISTINCT in window function ${name}`, posOf(this.env, node, name));
@@ -496,10 +536,7 @@ export class ExprBinder {
     const star = first?.type === 'star';
     if (first && !star) argNodes.push(first);
     for (const extra of node.args?.extra ?? []) argNodes.push(extra);
-    if (node.args?.separator) {
-      const sep = node.args.separator;
-      argNodes.push(typeof sep === 'string' ? { type: 'single_quote_string', value: sep } : sep.delimiter ?? sep.value ?? sep);
-    }
+    if (separator) argNodes.push(typeof separator === 'string' ? { type: 'single_quote_string', value: separator } : separator.delimiter ?? separator.value ?? separator);
     if (star && name !== 'count') throw invalid(`${name}(*) is not valid`, posOf(this.env, node, name));
     const withinGroup: AstNode[] | undefined = node.within_group_orderby;
     if (withinGroup) {
@@ -508,36 +545,53 @@ export class ExprBinder {
       if (withinGroup.length !== 1 || argNodes.length !== 1) throw invalid(`${name} WITHIN GROUP expects one fraction and one ORDER BY expression`, posOf(this.env, node, name));
       argNodes.unshift(withinGroup[0].expr);
     }
-    const orderBy: AstNode[] = node.args?.orderby ?? [];
-    if (orderBy.length > 1 || (orderBy.length && name !== 'array_agg')) throw invalid(`unsupported SQL: ORDER BY ${orderBy.length > 1 ? 'with several keys ' : ''}inside ${name}`, posOf(this.env, node, name));
-    if (orderBy.length) argNodes.push(orderBy[0].expr);
+    // ORDER BY inside the call matters to the order-sensitive aggregates only; others ignore it
+    const ordered = ORDER_SENSITIVE.has(name);
+    const orderBy: AstNode[] = ordered ? node.args?.orderby ?? [] : [];
+    const orderKeys = orderBy.map((o) => {
+      const key = this.bind(o.expr, inner);
+      if (key.type === 'list') throw invalid(`${name} cannot order by ${typeName(key.type)} values`, posOf(this.env, o.expr));
+      const descending = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
+      const nulls = String(o.nulls ?? '').toUpperCase();
+      return { key, descending, nullsFirst: nulls ? nulls.includes('FIRST') : descending };
+    });
     const args = argNodes.map((a) => this.bind(a, inner));
-    if ((name === 'first_value' || name === 'last_value') && args.length === 1) {
+    if ((name === 'count' || name === 'approx_distinct') && String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT' && args.length === 1 && args[0].type === 'list') {
+      // DISTINCT compares List values by their text form (JS arrays compare by identity)
+      args[0] = this.callFunction(LIST_GROUP_KEY, [args[0]], node);
+    }
+    if ((name === 'first_value' || name === 'last_value') && args.length === 1 && orderKeys.length === 0) {
       // "first/last value by time": over a view, order by its time column
       const time = collector.input.find((f) => f.timeColumn);
-      if (!time) throw invalid(`${name}(x) needs a view's time column; write ${name}(x, ordering_column)`, posOf(this.env, node, name));
+      if (!time) throw invalid(`${name}(x) needs a view's time column; write ${name}(x ORDER BY ordering_column)`, posOf(this.env, node, name));
       args.push(col(time.id, time.name, time.type));
     }
-    const descending = (withinGroup ?? orderBy).some((o) => String(o.type ?? '').toUpperCase() === 'DESC');
+    const descending = (withinGroup ?? []).some((o) => String(o.type ?? '').toUpperCase() === 'DESC');
     const distinct = String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT';
-    if (distinct && args.length > 1) throw invalid(`unsupported SQL: DISTINCT in ${name} with more than one argument`, posOf(this.env, node, name));
-    const b = fn.bind(args.map((a) => a.type));
+    if (distinct && args.slice(1).some((a) => a.kind !== 'literal')) throw invalid(`unsupported SQL: DISTINCT in ${name} with more than one non-constant argument`, posOf(this.env, node, name));
+    if (distinct && orderKeys.length) throw invalid(`unsupported SQL: DISTINCT with ORDER BY inside ${name}`, posOf(this.env, node, name));
+    const base = orderKeys.length && (name === 'first_value' || name === 'last_value') ? rowValueAggregate(name) : fn;
+    const b = base.bind(args.map((a) => a.type));
     if (typeof b === 'string') throw invalid(b, posOf(this.env, node, name));
     const coerced = args.map((a, i) => coerce(a, b.args[i]));
     // a descending WITHIN GROUP order asks for the complementary fraction
     if (withinGroup && descending) coerced[1] = { kind: 'binary', op: '-', left: lit(1, 'float64'), right: coerced[1], type: 'float64' };
-    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')})${descending ? ' DESC' : ''}`;
+    const filter = node.filter?.where ? this.bindPredicate(node.filter.where, { schema: collector.input, clause: 'FILTER' }) : null;
+    const orderText = orderKeys.map((k) => `${exprKey(k.key)}${k.descending ? ' DESC' : ''}${k.nullsFirst ? ' NULLS FIRST' : ''}`).join(', ');
+    const key = `${name}${distinct ? ' DISTINCT' : ''}(${coerced.map((a) => exprKey(a)).join(', ')}${orderText ? ` ORDER BY ${orderText}` : ''})${descending ? ' DESC' : ''}${filter ? ` FILTER ${exprKey(filter)}` : ''}`;
     let call = collector.calls.find((c) => c.key === key);
     if (!call) {
-      const base = fn;
       const effective = distinct && name !== 'count'
-        ? { ...base, create: (bb: typeof b) => new DistinctAccumulator(base.create(bb), bb.args[0]) }
+        ? { ...base, create: (bb: typeof b) => new DistinctAccumulator(base.create(bb), bb.args) }
         : distinct
           ? { ...aggregateFunction('approx_distinct')!, name: 'count' }
-          : orderBy.length
-            ? orderedArrayAgg(descending)
-            : base;
-      call = { id: this.env.newId(), fn: effective, args: coerced, distinct, type: b.returns, arrowType: b.returnsArrow, key };
+          : orderKeys.length === 1 && (name === 'first_value' || name === 'last_value')
+            ? bestRowAggregate(name, orderKeys[0])
+            : orderKeys.length
+              ? orderedAggregate(base, coerced.length, orderKeys)
+              : base;
+      const callArgs = [...coerced, ...orderKeys.map((k) => k.key), ...(filter ? [filter] : [])];
+      call = { id: this.env.newId(), fn: filter ? filteredAggregate(effective) : effective, args: callArgs, distinct, type: b.returns, arrowType: b.returnsArrow, key };
       collector.calls.push(call);
     }
     return col(call.id, name, call.type);
@@ -545,13 +599,23 @@ export class ExprBinder {
 
   private windowCall(node: AstNode, name: string, argNodes: AstNode[], scope: ExprScope): Expr {
     const env = this.env;
+    const marker = name === 'ntile' && argNodes.length >= 1 ? String(argNodes[0]?.value ?? '') : '';
+    if (marker.startsWith(RANK_MARKER)) {
+      // name(args…) OVER (…) for a name the grammar lacks before OVER, rewritten by parse.ts
+      name = marker.slice(RANK_MARKER.length);
+      argNodes = argNodes.slice(1);
+    }
     const collector = scope.windows;
     if (!collector) throw invalid(`window function ${name} is not allowed in ${scope.clause}`, posOf(env, node, name));
     const spec = node.over?.as_window_specification?.window_specification;
     if (!spec) throw invalid('unsupported SQL: named windows', posOf(env, node, name));
-    if (spec.window_frame_clause) throw invalid('unsupported SQL: window frame clauses (the default frame is supported)', posOf(env, node, name));
+    const frame = spec.window_frame_clause ? this.windowFrame(spec.window_frame_clause, node, name) : undefined;
     const inner: ExprScope = { ...scope, windows: undefined, clause: `window function ${name}` };
-    const partitionBy = (spec.partitionby ?? []).map((p: AstNode) => this.bind(p.expr ?? p, inner));
+    let partitionNodes: AstNode[] = (spec.partitionby ?? []).map((p: AstNode) => p.expr ?? p);
+    if (partitionNodes.length === 1 && partitionNodes[0]?.type === 'function' && this.functionName(partitionNodes[0]) === PARTITION_BY_CALL) {
+      partitionNodes = partitionNodes[0].args?.value ?? [];
+    }
+    const partitionBy = partitionNodes.map((p) => this.bind(p, inner));
     const orderBy: SortKey[] = (spec.orderby ?? []).map((o: AstNode) => {
       const descending = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
       const nulls = String(o.nulls ?? '').toUpperCase();
@@ -563,6 +627,7 @@ export class ExprBinder {
     };
     let type: ScalarType;
     let aggregate: WindowCall['aggregate'];
+    let aggregateArrow: DataType | undefined;
     switch (name) {
       case 'row_number':
       case 'rank':
@@ -585,26 +650,78 @@ export class ExprBinder {
         }
         break;
       }
+      case 'percent_rank':
+      case 'cume_dist':
+        arity(0, 0);
+        type = 'float64';
+        break;
+      case 'ntile':
+        arity(1, 1);
+        if (args[0].kind !== 'literal' || !isInteger(args[0].type) || (args[0].value as bigint) <= 0n) {
+          throw invalid('ntile expects a positive integer constant', posOf(env, node, name));
+        }
+        type = 'int64';
+        break;
       case 'first_value':
       case 'last_value':
         arity(1, 1);
-        type = args[0].type;
+        type = args[0].type === 'null' ? 'int64' : args[0].type;
         break;
       default: {
         const fn = aggregateFunction(name);
         if (!fn) throw invalid(`window function ${name} does not exist`, posOf(env, node, name));
-        if (orderBy.length > 0 && !RUNNING_AGGREGATES.has(name)) {
-          throw invalid(`unsupported SQL: ${name} over an ordered window (running count, sum, avg, min, max are supported)`, posOf(env, node, name));
+        const wholePartition = frame ? frame.start === null && frame.end === null : orderBy.length === 0;
+        if (!wholePartition && !RUNNING_AGGREGATES.has(name)) {
+          throw invalid(`unsupported SQL: ${name} over an ordered window or a frame (running or framed count, sum, avg, min, max are supported)`, posOf(env, node, name));
         }
         const b = fn.bind(args.map((a) => a.type));
         if (typeof b === 'string') throw invalid(b, posOf(env, node, name));
         args = args.map((a, i) => coerce(a, b.args[i]));
         type = b.returns;
+        aggregateArrow = b.returnsArrow;
         aggregate = fn;
       }
     }
-    const call: WindowCall = { id: env.newId(), name, args, partitionBy, orderBy, type, aggregate };
+    const arrowType = type === 'list' ? aggregateArrow ?? (args[0] ? this.arrowTypeOf(args[0], scope) : undefined) : undefined;
+    const call: WindowCall = { id: env.newId(), name, args, partitionBy, orderBy, type, aggregate, frame, arrowType };
     collector.calls.push(call);
     return col(call.id, name, type);
+  }
+
+  /** The Arrow type of a List-valued expression: its column's, or its call's result. */
+  private arrowTypeOf(e: Expr, scope: ExprScope): DataType | undefined {
+    if (e.kind === 'column') return scope.schema.find((f) => f.id === e.id)?.arrowType ?? scope.aggregates?.calls.find((c) => c.id === e.id)?.arrowType;
+    return e.kind === 'call' ? e.arrowType : undefined;
+  }
+
+  /** `ROWS BETWEEN a AND b` / `ROWS a` (RANGE frames the parser rejects; parse.ts maps the two that
+   * equal a ROWS frame or the default frame). */
+  private windowFrame(clause: AstNode, node: AstNode, name: string): WindowFrame {
+    const at = posOf(this.env, node, name);
+    const between = clause.type === 'binary_expr' && String(clause.operator).toUpperCase() === 'BETWEEN';
+    const unit = String(between ? clause.left?.value : clause.type).toLowerCase();
+    if (unit !== 'rows') throw invalid(`unsupported SQL: ${unit.toUpperCase()} window frames (ROWS frames are supported)`, at);
+    const bounds: AstNode[] = between ? clause.right?.value ?? [] : [clause.expr, { value: 'current row' }];
+    const offset = (b: AstNode, which: 'start' | 'end'): number | null => {
+      const text = String(b?.value ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+      if (text === 'current row') return 0;
+      if (text === 'unbounded preceding' && which === 'start') return null;
+      if (text === 'unbounded following' && which === 'end') return null;
+      // `-n FOLLOWING` is how parse.ts spells an `n PRECEDING` end
+      const m = /^(-?\d+) (preceding|following)$/.exec(text);
+      if (!m) throw invalid(`unsupported window frame ${which}: ${text.toUpperCase()}`, at);
+      return m[2] === 'preceding' ? -Number(m[1]) : Number(m[1]);
+    };
+    const frame = { start: offset(bounds[0], 'start'), end: offset(bounds[1], 'end') };
+    // as in PostgreSQL, a frame starting at the current row or after it cannot end before it
+    const kind = (b: AstNode) => {
+      const text = String(b?.value ?? '').trim().toLowerCase();
+      return text === 'current row' ? 'current' : /following$/.test(text) && !text.startsWith('-') ? 'following' : 'preceding';
+    };
+    const [startKind, endKind] = [kind(bounds[0]), kind(bounds[1])];
+    if ((startKind === 'current' && endKind === 'preceding') || (startKind === 'following' && endKind !== 'following')) {
+      throw invalid(`frame starting from ${startKind === 'current' ? 'current' : 'following'} row cannot have preceding rows`, at);
+    }
+    return frame;
   }
 }

@@ -1,12 +1,14 @@
 // SELECT statements → logical plans: FROM (tables, subqueries, CTEs, table functions), WHERE,
 // GROUP BY / aggregates / HAVING, the select list, DISTINCT, ORDER BY, LIMIT / OFFSET, UNION [ALL].
-import { DISTINCT_SUFFIX, type AstNode } from '../sql/parse.js';
+import { DISTINCT_SUFFIX, ORDERED_VALUE_MARKER, RANK_MARKER, type AstNode } from '../sql/parse.js';
 import { invalid } from '../errors.js';
-import { col, columnIds, exprKey, exprText, lit, transform, type Expr } from './expr.js';
+import { col, columnIds, exprKey, exprText, lit, transform, type AggregateCall, type Expr } from './expr.js';
 import { joinSchema, type LogicalPlan, type SortKey } from './logical.js';
 import { typeName, type PlanField, type PlanSchema } from './types.js';
 import { ExprBinder, coerce, identifierOf, posOf, resolveColumn, type AggregateCollector, type BindEnv, type ExprScope, type WindowCollector } from './binder-expr.js';
 import { inlineSubqueries } from './subqueries.js';
+import { DERIVED_ALIAS_PREFIX, Decorrelator, HIDDEN_JOIN, quantifiedToIn } from './decorrelate.js';
+import { FIRST_ROW_AGGREGATE, LIST_GROUP_KEY } from '../functions/planner-internal.js';
 import { splitConjuncts, conjunction } from './expr.js';
 import { commonType } from '../functions/coercion.js';
 import { scalarTypeOfArrow } from '../exec/arrow-io.js';
@@ -14,6 +16,9 @@ import type { QueryContext, TableProvider } from '../types.js';
 import { aggregateFunction, scalarFunction } from '../functions/registry.js';
 
 type Ctes = Map<string, AstNode>;
+
+/** Marks the FROM item right of `NATURAL`: its join is USING every common column name. */
+const NATURAL_JOIN = '__natural';
 
 export class PlanBinder {
   private readonly exprs: ExprBinder;
@@ -70,17 +75,55 @@ export class PlanBinder {
   }
 
   private distinct(p: LogicalPlan): LogicalPlan {
-    return { kind: 'aggregate', input: p, groupBy: p.schema.map((f) => col(f.id, f.name, f.type)), aggregates: [], schema: p.schema };
+    const plan = this.aggregateOf(p, p.schema.map((f) => col(f.id, f.name, f.type)), p.schema, []);
+    if (plan.schema === p.schema) return plan;
+    return { kind: 'project', input: plan, exprs: p.schema.map((f) => col(f.id, f.name, f.type)), schema: p.schema };
+  }
+
+  /** An Aggregate node. A List-valued group key groups by its text form (JS arrays hash by
+   * identity), and the List itself becomes the group's first value under the key's field id. */
+  private aggregateOf(input: LogicalPlan, groupBy: Expr[], groupFields: PlanSchema, calls: AggregateCall[]): LogicalPlan {
+    const aggSchema = (fields: PlanSchema, all: AggregateCall[]): PlanSchema => [
+      ...fields,
+      ...all.map((c) => ({ id: c.id, name: c.fn.name, type: c.type, nullable: true, arrowType: c.arrowType })),
+    ];
+    if (!groupBy.some((g) => g.type === 'list')) {
+      return { kind: 'aggregate', input, groupBy, aggregates: calls, schema: groupFields === input.schema && calls.length === 0 ? input.schema : aggSchema(groupFields, calls) };
+    }
+    const keys: Expr[] = [];
+    const keyFields: PlanSchema = [];
+    const lists: AggregateCall[] = [];
+    groupBy.forEach((g, i) => {
+      const f = groupFields[i];
+      if (g.type !== 'list') {
+        keys.push(g);
+        keyFields.push(f);
+        return;
+      }
+      const key = this.exprs.callFunction(LIST_GROUP_KEY, [g], null);
+      keys.push(key);
+      keyFields.push({ id: this.env.newId(), name: `${f.name} key`, type: 'utf8', nullable: true });
+      const fn = aggregateFunction(FIRST_ROW_AGGREGATE)!;
+      lists.push({ id: f.id, fn, args: [g], distinct: false, type: 'list', arrowType: f.arrowType, key: `${FIRST_ROW_AGGREGATE}(${exprKey(g)})` });
+    });
+    const all = [...calls, ...lists];
+    return { kind: 'aggregate', input, groupBy: keys, aggregates: all, schema: aggSchema(keyFields, all) };
   }
 
   private async bindFrom(from: AstNode[] | null, ctes: Ctes): Promise<LogicalPlan> {
     if (!from || from.length === 0) return { kind: 'one_row', schema: [] };
-    // the parser reads `a CROSS JOIN b` as `a AS cross` followed by `JOIN b` without ON
+    // the parser reads `a CROSS JOIN b` as `a AS cross` followed by `JOIN b` without ON, and
+    // `a NATURAL [LEFT] JOIN b` as `a AS natural` followed by `[LEFT] JOIN b` without ON
     const items = from.map((it, i) => {
       const next = from[i + 1];
-      const crossNext = next && String(next.join ?? '').toUpperCase() === 'INNER JOIN' && !next.on && !next.using;
-      return crossNext && String(it.as ?? '').toLowerCase() === 'cross' ? { ...it, as: null } : it;
+      const bare = next && next.join && !next.on && !next.using;
+      const alias = String(it.as ?? '').toLowerCase();
+      const crossNext = bare && String(next.join).toUpperCase() === 'INNER JOIN' && alias === 'cross';
+      return crossNext || (bare && alias === 'natural') ? { ...it, as: null } : it;
     });
+    for (let i = 1; i < items.length; i++) {
+      if (String(from[i - 1].as ?? '').toLowerCase() === 'natural' && items[i - 1].as === null) items[i] = { ...items[i], [NATURAL_JOIN]: true };
+    }
     let plan = await this.bindFromItem(items[0], ctes);
     for (let i = 1; i < items.length; i++) plan = await this.bindJoin(plan, items[i], ctes);
     return plan;
@@ -89,20 +132,30 @@ export class PlanBinder {
   /** `left JOIN item ON … | USING (…)`, or a comma / CROSS JOIN item (no keys). */
   private async bindJoin(left: LogicalPlan, item: AstNode, ctes: Ctes): Promise<LogicalPlan> {
     const kind = String(item.join ?? '').toUpperCase().replace(' OUTER', '');
-    const right = await this.bindFromItem(item, ctes);
+    let right = await this.bindFromItem(item, ctes);
+    if (item[HIDDEN_JOIN]) right = { ...right, schema: right.schema.map((f) => ({ ...f, usingHidden: true })) } as LogicalPlan;
     for (const f of right.schema) {
       if (f.qualifier && left.schema.some((g) => g.qualifier === f.qualifier)) {
         throw invalid(`table name "${f.qualifier}" specified more than once`, posOf(this.env, item, f.qualifier));
       }
     }
     const at = posOf(this.env, item, typeof item.table === 'string' ? item.table : undefined);
-    if (kind !== '' && kind !== 'INNER JOIN' && kind !== 'JOIN' && kind !== 'LEFT JOIN' && kind !== 'RIGHT JOIN' && kind !== 'CROSS JOIN') {
+    if (item[NATURAL_JOIN]) {
+      // NATURAL JOIN: USING every column name both sides have (none: a cross join)
+      const names = right.schema.filter((f) => !f.usingHidden && left.schema.some((g) => !g.usingHidden && g.name === f.name)).map((f) => f.name);
+      if (!names.length && kind !== 'INNER JOIN') throw invalid(`unsupported SQL: NATURAL ${kind} without common columns`, at);
+      if (names.length) item = { ...item, using: [...new Set(names)] };
+    }
+    if (kind !== '' && kind !== 'INNER JOIN' && kind !== 'JOIN' && kind !== 'LEFT JOIN' && kind !== 'RIGHT JOIN' && kind !== 'FULL JOIN' && kind !== 'CROSS JOIN') {
       throw invalid(`unsupported SQL: ${kind}`, at);
     }
     // RIGHT JOIN is a LEFT JOIN with the sides swapped, then the columns put back in order
     const swapped = kind === 'RIGHT JOIN';
+    const full = kind === 'FULL JOIN';
     const [probe, build] = swapped ? [right, left] : [left, right];
-    const joinType = kind === 'LEFT JOIN' || swapped ? 'left' : 'inner';
+    const joinType = full ? 'full' : kind === 'LEFT JOIN' || swapped ? 'left' : 'inner';
+    /** FULL JOIN … USING: each USING column's value is whichever side is not NULL. */
+    const merged: { leftId: number; expr: Expr; field: PlanField }[] = [];
     const leftKeys: Expr[] = [];
     const rightKeys: Expr[] = [];
     const residual: Expr[] = [];
@@ -120,6 +173,11 @@ export class PlanBinder {
         leftKeys.push(swapped ? eq.right : eq.left);
         rightKeys.push(swapped ? eq.left : eq.right);
         hidden.add(swapped ? l.id : r.id);
+        if (full) {
+          hidden.add(l.id);
+          const expr = this.exprs.callFunction('coalesce', [col(l.id, l.name, l.type), col(r.id, r.name, r.type)], u);
+          merged.push({ leftId: l.id, expr, field: { id: this.env.newId(), name, type: expr.type, nullable: true } });
+        }
       }
     } else if (item.on) {
       const on = this.exprs.bindPredicate(item.on, { schema: [...left.schema, ...right.schema], clause: 'JOIN ON' });
@@ -138,11 +196,26 @@ export class PlanBinder {
         }
         residual.push(c);
       }
-    } else if (kind === 'LEFT JOIN' || kind === 'RIGHT JOIN') {
+    } else if (kind === 'LEFT JOIN' || kind === 'RIGHT JOIN' || full) {
       throw invalid(`${kind} requires an ON or USING clause`, at);
     }
     const schema = joinSchema(joinType, probe.schema, build.schema).map((f) => (hidden.has(f.id) ? { ...f, usingHidden: true } : f));
     const join: LogicalPlan = { kind: 'join', joinType, left: probe, right: build, leftKeys, rightKeys, residual: conjunction(residual), schema };
+    if (merged.length) {
+      // each merged column takes the place of its (now hidden) left copy
+      const exprs: Expr[] = [];
+      const out: PlanSchema = [];
+      for (const f of schema) {
+        const m = merged.find((x) => x.leftId === f.id);
+        if (m) {
+          exprs.push(m.expr);
+          out.push(m.field);
+        }
+        exprs.push(col(f.id, f.name, f.type));
+        out.push(f);
+      }
+      return { kind: 'project', input: join, exprs, schema: out };
+    }
     if (!swapped) return join;
     const ordered = [...schema.slice(probe.schema.length), ...schema.slice(0, probe.schema.length)];
     return { kind: 'project', input: join, exprs: ordered.map((f) => col(f.id, f.name, f.type)), schema: ordered };
@@ -221,8 +294,19 @@ export class PlanBinder {
 
   private async bindSelect(ast: AstNode, ctes: Ctes, withOrderAndLimit: boolean): Promise<LogicalPlan> {
     if (ast.type !== 'select') throw invalid(`unsupported SQL: ${String(ast.type).toUpperCase()} inside a query`);
-    ast = await inlineSubqueries(ast, (sub) => this.bindQuery(sub, ctes), this.env, this.qctx);
+    for (const k of ['where', 'columns', 'having'] as const) if (ast[k]) ast = { ...ast, [k]: quantifiedToIn(ast[k], this.env) };
     let plan = await this.bindFrom(ast.from, ctes);
+    if (ast.from?.length) {
+      // correlated subqueries become joins with derived tables, appended to FROM
+      const decorrelated = await new Decorrelator(this.env, plan.schema, async (from) => (await this.bindFrom(from, ctes)).schema).rewrite(ast);
+      if (decorrelated !== ast) {
+        // select items keep the names their original expressions give
+        const columns = decorrelated.columns.map((c: AstNode, i: number) => (c.as || c.expr?.column === '*' ? c : { ...c, as: defaultName(ast.columns[i].expr) }));
+        ast = { ...decorrelated, columns };
+        plan = await this.bindFrom(ast.from, ctes);
+      }
+    }
+    ast = await inlineSubqueries(ast, (sub) => this.bindQuery(sub, ctes), this.env, this.qctx);
     const windows: WindowCollector = { calls: [] };
     const input = plan.schema;
     if (ast.where) {
@@ -242,7 +326,7 @@ export class PlanBinder {
       const groupKeys = new Map(groupExprs.map((g, i) => [exprKey(g), i]));
       const groupFields: PlanField[] = groupExprs.map((g) => {
         if (g.kind === 'column') return { ...input.find((f) => f.id === g.id)! };
-        return { id: this.env.newId(), name: exprText(g), type: g.type, nullable: true };
+        return { id: this.env.newId(), name: exprText(g), type: g.type, nullable: true, arrowType: g.kind === 'call' ? g.arrowType : undefined };
       });
       const allowed = new Set(groupFields.map((f) => f.id));
       scope = { schema: input, aggregates: collector, windows, clause: 'the select list' };
@@ -255,6 +339,9 @@ export class PlanBinder {
         for (const id of columnIds(replaced)) {
           if (!allowed.has(id) && !collector!.calls.some((c) => c.id === id) && !windows.calls.some((c) => c.id === id)) {
             const f = input.find((x) => x.id === id);
+            if (f?.usingHidden && f.qualifier?.startsWith(DERIVED_ALIAS_PREFIX)) {
+              throw invalid(`unsupported SQL: a correlated subquery in ${what} of a grouped query (compute it in a subquery in FROM, or aggregate it)`, posOf(this.env, node));
+            }
             throw invalid(`column "${f?.name ?? id}" must appear in the GROUP BY clause or be used in an aggregate function (in ${what})`, posOf(this.env, node, f?.name));
           }
         }
@@ -270,12 +357,8 @@ export class PlanBinder {
         w.partitionBy = w.partitionBy.map(f);
         w.orderBy = w.orderBy.map((k) => ({ ...k, expr: f(k.expr) }));
       }
-      const aggSchema: PlanSchema = [
-        ...groupFields,
-        ...collector.calls.map((c) => ({ id: c.id, name: c.fn.name, type: c.type, nullable: true, arrowType: c.arrowType })),
-      ];
-      plan = { kind: 'aggregate', input: plan, groupBy: groupExprs, aggregates: collector.calls, schema: aggSchema };
-      if (having) plan = { kind: 'filter', input: plan, predicate: having, schema: aggSchema };
+      plan = this.aggregateOf(plan, groupExprs, groupFields, collector.calls);
+      if (having) plan = { kind: 'filter', input: plan, predicate: having, schema: plan.schema };
       return this.projectOrderLimit(this.windowed(plan, windows), ast, items, selectExprs, order, withOrderAndLimit);
     }
     scope = { schema: input, windows, clause: 'the select list' };
@@ -287,7 +370,7 @@ export class PlanBinder {
   /** A Window node computing the collected calls over `plan`, if any. */
   private windowed(plan: LogicalPlan, windows: WindowCollector): LogicalPlan {
     if (windows.calls.length === 0) return plan;
-    const fields: PlanSchema = windows.calls.map((c) => ({ id: c.id, name: c.name, type: c.type, nullable: true }));
+    const fields: PlanSchema = windows.calls.map((c) => ({ id: c.id, name: c.name, type: c.type, nullable: true, arrowType: c.arrowType }));
     return { kind: 'window', input: plan, calls: windows.calls, schema: [...plan.schema, ...fields] };
   }
 
@@ -449,10 +532,18 @@ function defaultName(e: AstNode): string {
   switch (e?.type) {
     case 'column_ref':
       return identifierOf(e.column);
-    case 'function':
+    case 'function': {
+      // percent_rank() / cume_dist() reach here as ntile('<marker>name') (parse.ts)
+      const marker = String(e.args?.value?.[0]?.value ?? '');
+      if (marker.startsWith(RANK_MARKER)) return marker.slice(RANK_MARKER.length);
       return (e.name?.name ?? []).map((p: AstNode) => String(p.value)).join('.').toLowerCase().replace(DISTINCT_SUFFIX, '');
-    case 'aggr_func':
+    }
+    case 'aggr_func': {
+      // first_value / last_value (x ORDER BY …) reach here as string_agg(x, '<marker>name' ORDER BY …)
+      const sep = e.args?.separator?.delimiter?.value ?? e.args?.separator?.value;
+      if (typeof sep === 'string' && sep.startsWith(ORDERED_VALUE_MARKER)) return sep.slice(ORDERED_VALUE_MARKER.length);
       return String(e.name).toLowerCase();
+    }
     case 'cast':
       return defaultName(e.expr);
     case 'extract':

@@ -47,5 +47,12 @@ function windowText(c: WindowCall): string {
   const parts: string[] = [];
   if (c.partitionBy.length) parts.push(`PARTITION BY ${c.partitionBy.map(exprText).join(', ')}`);
   if (c.orderBy.length) parts.push(`ORDER BY ${c.orderBy.map((k) => `${exprText(k.expr)}${k.descending ? ' DESC' : ''}`).join(', ')}`);
+  if (c.frame) parts.push(`ROWS BETWEEN ${boundText(c.frame.start, 'PRECEDING')} AND ${boundText(c.frame.end, 'FOLLOWING')}`);
   return parts.join(' ');
+}
+
+function boundText(offset: number | null, unbounded: string): string {
+  if (offset === null) return `UNBOUNDED ${unbounded}`;
+  if (offset === 0) return 'CURRENT ROW';
+  return offset < 0 ? `${-offset} PRECEDING` : `${offset} FOLLOWING`;
 }

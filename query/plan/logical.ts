@@ -1,5 +1,6 @@
 // Logical plan nodes. Every node carries its output schema; column references in expressions are
 // field ids resolved against the child's schema when the physical plan is built.
+import type { DataType } from 'apache-arrow';
 import type { AggregateCall, Expr } from './expr.js';
 import type { AggregateFunction } from '../functions/registry.js';
 import type { PlanSchema, ScalarType } from './types.js';
@@ -11,7 +12,7 @@ export interface SortKey {
   nullsFirst: boolean;
 }
 
-export type JoinType = 'inner' | 'left';
+export type JoinType = 'inner' | 'left' | 'full';
 
 /** One window function call computed by a Window node; its result is the node's output field `id`. */
 export interface WindowCall {
@@ -24,6 +25,17 @@ export interface WindowCall {
   type: ScalarType;
   /** Set for aggregates over a window. */
   aggregate?: AggregateFunction;
+  /** An explicit ROWS frame; absent = SQL's default frame. */
+  frame?: WindowFrame;
+  /** Exact Arrow type of a 'list' result (first_value, lag, … of a List). */
+  arrowType?: DataType;
+}
+
+/** `ROWS BETWEEN … AND …` as row offsets from the current row (-n = n PRECEDING, +n = n FOLLOWING);
+ * null start = UNBOUNDED PRECEDING, null end = UNBOUNDED FOLLOWING. */
+export interface WindowFrame {
+  start: number | null;
+  end: number | null;
 }
 
 export type LogicalPlan =
@@ -46,7 +58,7 @@ export type LogicalPlan =
   | { kind: 'limit'; input: LogicalPlan; skip: number; fetch: number | null; schema: PlanSchema }
   | { kind: 'union'; inputs: LogicalPlan[]; schema: PlanSchema }
   /** Hash equi-join: the right input is built into a hash table, the left one streamed. No keys =
-   * cross join. `residual` is evaluated on the joined row (for LEFT it decides matching). Output:
+   * cross join. `residual` is evaluated on the joined row (for LEFT / FULL it decides matching). Output:
    * left columns then right columns. */
   | { kind: 'join'; joinType: JoinType; left: LogicalPlan; right: LogicalPlan; leftKeys: Expr[]; rightKeys: Expr[]; residual: Expr | null; schema: PlanSchema }
   /** Input columns plus one column per window function call. */
@@ -91,7 +103,8 @@ export function withInputs(p: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
   }
 }
 
-/** Left columns then right columns; a LEFT join's right side may be NULL. */
+/** Left columns then right columns; a LEFT join's right side may be NULL, a FULL join's either side. */
 export function joinSchema(joinType: JoinType, left: PlanSchema, right: PlanSchema): PlanSchema {
-  return [...left, ...(joinType === 'left' ? right.map((f) => ({ ...f, nullable: true })) : right)];
+  const nullable = (s: PlanSchema) => s.map((f) => ({ ...f, nullable: true }));
+  return [...(joinType === 'full' ? nullable(left) : left), ...(joinType === 'inner' ? right : nullable(right))];
 }

@@ -67,6 +67,8 @@ function pushInto(child: LogicalPlan, conjuncts: Expr[]): LogicalPlan {
  * equality between the two sides becomes a join key. A LEFT join's ON conjuncts on the right side
  * alone pre-filter the build side. */
 function pushJoin(join: Extract<LogicalPlan, { kind: 'join' }>, conjuncts: Expr[]): LogicalPlan {
+  // a FULL join NULL-extends both sides: no conjunct may move below it, or into its build side
+  if (join.joinType === 'full') return filterOver({ ...join, left: pushFilters(join.left), right: pushFilters(join.right) }, conjuncts);
   const leftIds = idsOf(join.left);
   const rightIds = idsOf(join.right);
   const toLeft: Expr[] = [];

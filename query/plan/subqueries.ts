@@ -1,5 +1,5 @@
-// Uncorrelated subqueries in expressions are executed while planning and replaced in the AST by
-// their results: a scalar subquery by its value, `IN (subquery)` by the list of values, EXISTS by a
+// Uncorrelated subqueries in expressions (correlated ones were rewritten into joins by
+// decorrelate.ts) are executed while planning and replaced in the AST by their results: a scalar subquery by its value, `IN (subquery)` by the list of values, EXISTS by a
 // Boolean. The expression binder then sees constants (which also reach pushdown as literals).
 import type { AstNode } from '../sql/parse.js';
 import { invalid, QueryError } from '../errors.js';
@@ -80,8 +80,8 @@ class SubqueryRunner {
     try {
       plan = await this.bind(ast);
     } catch (e) {
-      if (e instanceof QueryError && /^column .* does not exist|is not in the FROM clause/.test(e.message)) {
-        throw invalid(`${e.message} (correlated subqueries are not supported)`);
+      if (e instanceof QueryError && /^column .* does not exist|is not in the FROM clause/.test(e.message) && !e.message.includes('(correlated')) {
+        throw invalid(`${e.message} (correlated subqueries are supported in WHERE and the select list, referring to the enclosing query)`);
       }
       throw e;
     }

@@ -17,6 +17,10 @@
 //   - ORDER BY names every output column with an explicit direction and NULLS FIRST/LAST (DuckDB's
 //     default NULL placement differs from PostgreSQL's), so row order is fully determined.
 //   - strings are ASCII without backslashes (byte order = code unit order; no LIKE escape rules).
+//   - window functions order by every t1 column, so ROWS frames, ranks and offsets do not depend on
+//     how ties are broken; frames never start at or after the current row and end before it.
+//   - correlated subqueries refer to t1 through t2's key (equality correlation), plus conditions on
+//     t1's columns alone.
 import { Bool, Dictionary, Float64, Int32, Int64, TimestampNanosecond, Utf8, type DataType } from 'apache-arrow';
 import { MemoryTable } from '../../query/memory-table.js';
 
@@ -293,7 +297,13 @@ class ExpressionGenerator {
     }
   }
 
+  /** An aggregate call, sometimes restricted by a FILTER clause. */
   aggregate(): string {
+    const call = this.plainAggregate();
+    return this.rng.chance(0.15) ? `${call} filter (where ${this.bool(1)})` : call;
+  }
+
+  private plainAggregate(): string {
     const rng = this.rng;
     switch (rng.int(0, 6)) {
       case 0: return 'count(*)';
@@ -327,6 +337,53 @@ function limitClause(rng: Rng): string {
   return ` limit ${rng.int(0, 10)}${offset}`;
 }
 
+/** A window function call over t1 whose ORDER BY lists every t1 column, so ROWS frames, ranks and
+ * offsets do not depend on how ties are broken (fully equal rows give equal outputs). */
+function windowCall(rng: Rng, gen: ExpressionGenerator, t1: GeneratedTable): string {
+  const order = t1.columns.map((c) => `${c.name} ${rng.pick(['asc', 'desc'])} nulls ${rng.pick(['first', 'last'])}`).join(', ');
+  const partition = rng.chance(0.5) ? `partition by ${rng.pick(['k', 's', 'ok', '(i % 3)'])} ` : '';
+  const bound = (end: boolean): string => {
+    const n = rng.int(0, 3);
+    return rng.pick([end ? 'unbounded following' : 'unbounded preceding', 'current row', `${n} preceding`, `${n} following`]);
+  };
+  const start = bound(false);
+  let end = bound(true);
+  // a frame starting at or after the current row cannot end before it (both engines reject that)
+  if ((start === 'current row' && end.endsWith('preceding')) || (start.endsWith('following') && !end.endsWith('following'))) end = 'unbounded following';
+  const frame = rng.chance(0.6) ? ` rows between ${start} and ${end}` : '';
+  const over = (withFrame: boolean) => `over (${partition}order by ${order}${withFrame ? frame : ''})`;
+  switch (rng.int(0, 7)) {
+    case 0: return `sum(${gen.int(1)}) ${over(true)}`;
+    case 1: return `count(${rng.chance(0.5) ? '*' : gen.anyColumn(['int', 'utf8', 'float']).sql}) ${over(true)}`;
+    case 2: return `${rng.pick(['min', 'max'])}(${gen.value(rng.pick(['int', 'float', 'utf8', 'timestamp'] as Kind[]), 1)}) ${over(true)}`;
+    case 3: return `avg(${gen.float(1)}) ${over(true)}`;
+    case 4: return `${rng.pick(['first_value', 'last_value'])}(${gen.value(rng.pick(['int', 'utf8', 'timestamp'] as Kind[]), 1)}) ${over(true)}`;
+    case 5: return `${rng.pick(['row_number()', 'rank()', 'dense_rank()', 'percent_rank()', 'cume_dist()', `ntile(${rng.int(1, 5)})`])} ${over(false)}`;
+    case 6: return `${rng.pick(['lag', 'lead'])}(${gen.int(1)}, ${rng.int(1, 3)}) ${over(false)}`;
+    default: return `sum(${gen.float(0)}) over (${partition.trim()})`;
+  }
+}
+
+/** A WHERE conjunct or select-list value correlated with t1 through t2's key. */
+function correlated(rng: Rng, t1: GeneratedTable, t2: GeneratedTable, asValue: boolean): string {
+  const inner = new ExpressionGenerator(rng, scopeOf(t2, 'b'));
+  let extra = rng.chance(0.5) ? ` and ${inner.bool(1)}` : '';
+  // a condition on the outer row alone
+  if (rng.chance(0.25)) extra += ` and ${new ExpressionGenerator(rng, scopeOf(t1, 't1')).bool(0)}`;
+  // mostly correlated through the key; sometimes through a condition on the outer row only
+  const key = rng.chance(0.85) ? `b.k = t1.${rng.chance(0.8) ? 'k' : 'i'}` : new ExpressionGenerator(rng, scopeOf(t1, 't1')).bool(0);
+  if (asValue) {
+    const agg = rng.pick(['count(*)', 'count(b.name)', 'sum(b.j)', 'max(b.x)', 'min(b.name)', 'count(*) + 1']);
+    return `(select ${agg} from t2 b where ${key}${extra})`;
+  }
+  switch (rng.int(0, 3)) {
+    case 0: return `${rng.chance(0.3) ? 'not ' : ''}exists (select 1 from t2 b where ${key}${extra})`;
+    case 1: return `t1.i ${rng.chance(0.3) ? 'not ' : ''}in (select b.j from t2 b where ${key}${extra})`;
+    case 2: return `(select count(*) from t2 b where ${key}${extra}) ${rng.pick(['=', '>=', '<'])} ${rng.int(0, 2)}`;
+    default: return `t1.b ${rng.pick(['>', '<='])} (select ${rng.pick(['max', 'min', 'sum'])}(b.j) from t2 b where ${key}${extra})`;
+  }
+}
+
 /** One query over t1 (alone, or joined with t2 on an integer key). */
 export function generateQuery(rng: Rng, tables: GeneratedTable[]): string {
   const [t1, t2] = tables;
@@ -334,7 +391,7 @@ export function generateQuery(rng: Rng, tables: GeneratedTable[]): string {
   let from: string;
   let scope: ColumnRef[];
   if (join) {
-    const kind = rng.pick(['join', 'left join']);
+    const kind = rng.pick(['join', 'left join', 'full join']);
     const on = rng.chance(0.75) ? 'a.k = b.k' : 'a.i = b.j';
     from = `t1 a ${kind} t2 b on ${on}`;
     scope = [...scopeOf(t1, 'a'), ...scopeOf(t2, 'b')];
@@ -343,10 +400,18 @@ export function generateQuery(rng: Rng, tables: GeneratedTable[]): string {
     scope = scopeOf(t1);
   }
   const gen = new ExpressionGenerator(rng, scope);
-  const where = rng.chance(0.6) ? ` where ${gen.bool(2)}` : '';
+  const conditions: string[] = [];
+  if (rng.chance(0.6)) conditions.push(gen.bool(2));
+  if (!join && rng.chance(0.2)) conditions.push(correlated(rng, t1, t2, false));
+  const where = conditions.length ? ` where ${conditions.join(' and ')}` : '';
   const outputs: string[] = [];
   let tail = '';
-  if (rng.chance(0.45)) {
+  if (!join && rng.chance(0.2)) {
+    outputs.push(gen.value(rng.pick(['int', 'utf8', 'timestamp'] as Kind[]), 1));
+    for (let w = rng.int(1, 2); w > 0; w--) outputs.push(windowCall(rng, gen, t1));
+  } else if (!join && rng.chance(0.1)) {
+    outputs.push(gen.value('int', 1), correlated(rng, t1, t2, true));
+  } else if (rng.chance(0.45)) {
     const groupCount = rng.int(0, 2);
     const groups: string[] = [];
     for (let g = 0; g < groupCount; g++) {
@@ -368,7 +433,7 @@ export function generateQuery(rng: Rng, tables: GeneratedTable[]): string {
     const count = rng.int(1, 4);
     for (let o = 0; o < count; o++) outputs.push(gen.value(rng.pick(['int', 'int', 'float', 'utf8', 'bool', 'timestamp'] as Kind[]), 2));
   }
-  const distinct = !tail.includes('group by') && !outputs.some((o) => /\b(count|sum|avg|min|max)\(/.test(o)) && rng.chance(0.15) ? 'distinct ' : '';
+  const distinct = !tail.includes('group by') && !outputs.some((o) => /\b(count|sum|avg|min|max)\(|\bover\b/.test(o)) && rng.chance(0.15) ? 'distinct ' : '';
   const select = outputs.map((o, i) => `${o} as c${i}`).join(', ');
   return `select ${distinct}${select} from ${from}${where}${tail} order by ${orderByAll(rng, outputs.length)}${limitClause(rng)}`;
 }
