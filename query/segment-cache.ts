@@ -1,4 +1,4 @@
-// Decoded segments kept across the queries of one server: an LRU bounded by the bytes of the Arrow
+// Decoded segments kept across the queries of one server: an LRU bounded by the memory of the Arrow
 // buffers it holds. An entry is the complete batch list of one segment decoded for one view and
 // projection; callers insert only after a segment decoded to the end, so a query cancelled or cut
 // short by LIMIT never leaves a partial entry behind.
@@ -27,12 +27,17 @@ export interface SegmentCacheStats {
 
 interface Entry {
   batches: RecordBatch[];
-  bytes: number;
+  /** The distinct memory regions the batches keep alive. */
+  buffers: ArrayBufferLike[];
 }
 
 export class SegmentCache {
   // Map iteration order is insertion order: the first key is the least recently used.
   private readonly entries = new Map<string, Entry>();
+  // What the cache keeps alive is whole ArrayBuffers, not the used part of each view: decoders' builders
+  // grow by doubling, and entries may share one buffer (a zero-filled codes buffer, a dictionary), so
+  // each ArrayBuffer is counted once, for as long as some entry references it.
+  private readonly bufferRefs = new Map<ArrayBufferLike, number>();
   private bytes = 0;
   private hits = 0;
   private misses = 0;
@@ -69,26 +74,40 @@ export class SegmentCache {
   }
 
   put(key: SegmentCacheKey, batches: RecordBatch[]): void {
-    const bytes = batchesBytes(batches);
+    const buffers = batchBuffers(batches);
+    let bytes = 0;
+    for (const b of buffers) bytes += b.byteLength;
     if (!this.admits(bytes)) return;
     const id = SegmentCache.keyOf(key);
     const old = this.entries.get(id);
-    if (old) {
-      this.entries.delete(id);
-      this.bytes -= old.bytes;
+    if (old) this.remove(id, old);
+    this.entries.set(id, { batches, buffers });
+    for (const b of buffers) {
+      const refs = this.bufferRefs.get(b) ?? 0;
+      if (refs === 0) this.bytes += b.byteLength;
+      this.bufferRefs.set(b, refs + 1);
     }
-    this.entries.set(id, { batches, bytes });
-    this.bytes += bytes;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(k);
-      this.bytes -= e.bytes;
+      this.remove(k, e);
       this.evictions++;
+    }
+  }
+
+  private remove(id: string, e: Entry): void {
+    this.entries.delete(id);
+    for (const b of e.buffers) {
+      const refs = this.bufferRefs.get(b)!;
+      if (refs === 1) {
+        this.bufferRefs.delete(b);
+        this.bytes -= b.byteLength;
+      } else this.bufferRefs.set(b, refs - 1);
     }
   }
 
   clear(): void {
     this.entries.clear();
+    this.bufferRefs.clear();
     this.bytes = 0;
   }
 
@@ -108,23 +127,24 @@ function projectionKey(projection: readonly string[] | null): string {
   return key;
 }
 
+/** The distinct ArrayBuffers under a segment's batches (what holding them keeps alive). */
+export function batchBuffers(batches: readonly RecordBatch[]): ArrayBufferLike[] {
+  const seen = new Set<ArrayBufferLike>();
+  for (const b of batches) collectBuffers(b.data, seen);
+  return [...seen];
+}
+
+/** Bytes of memory a segment's batches keep alive (each ArrayBuffer counted once, whole). */
 export function batchesBytes(batches: readonly RecordBatch[]): number {
-  const seen = new Set<unknown>(); // batches of one segment may share a dictionary
   let n = 0;
-  for (const b of batches) n += dataBytes(b.data, seen);
+  for (const b of batchBuffers(batches)) n += b.byteLength;
   return n;
 }
 
-/** Bytes of the buffers under a Data (each underlying ArrayBuffer region counted once). */
-function dataBytes(d: Data, seen: Set<unknown>): number {
-  let n = 0;
+function collectBuffers(d: Data, seen: Set<ArrayBufferLike>): void {
   for (const buf of [d.values, d.valueOffsets, d.nullBitmap, d.typeIds] as (ArrayBufferView | undefined)[]) {
-    if (buf && !seen.has(buf)) {
-      seen.add(buf);
-      n += buf.byteLength;
-    }
+    if (buf) seen.add(buf.buffer);
   }
-  for (const c of d.children) n += dataBytes(c, seen);
-  if (d.dictionary) for (const c of d.dictionary.data) n += dataBytes(c, seen);
-  return n;
+  for (const c of d.children) collectBuffers(c, seen);
+  if (d.dictionary) for (const c of d.dictionary.data) collectBuffers(c, seen);
 }
