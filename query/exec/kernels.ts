@@ -83,7 +83,10 @@ export function arithmetic(op: ArithmeticOp, a: Col, b: Col, type: ScalarType): 
         if (valid && !valid[i]) continue;
         const x = Number(av[i]);
         const y = Number(bv[i]);
-        out[i] = BigInt(Math.round(op === '*' ? x * y : x / y));
+        if (op === '/' && y === 0) throw invalid('division by zero');
+        const r = Math.round(op === '*' ? x * y : x / y);
+        if (!(Math.abs(r) < 2 ** 63)) throw outOfRange(type);
+        out[i] = BigInt(r);
       }
     } else {
       for (let i = 0; i < n; i++) {
@@ -100,26 +103,36 @@ export function arithmetic(op: ArithmeticOp, a: Col, b: Col, type: ScalarType): 
     }
     return { type, length: n, values: out as Col['values'], valid };
   }
+  // 64-bit results are checked, not wrapped (as in PostgreSQL)
+  const [lo, hi] = type === 'uint64' ? [0n, 2n ** 64n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
   for (let i = 0; i < n; i++) {
     if (valid && !valid[i]) continue;
     const x = av[i] as bigint;
     const y = bv[i] as bigint;
+    let r: bigint;
     switch (op) {
-      case '+': out[i] = x + y; break;
-      case '-': out[i] = x - y; break;
-      case '*': out[i] = x * y; break;
+      case '+': r = x + y; break;
+      case '-': r = x - y; break;
+      case '*': r = x * y; break;
       case '/':
         if (y === 0n) throw invalid('division by zero');
-        out[i] = x / y;
+        r = x / y;
         break;
       case '%':
         if (y === 0n) throw invalid('division by zero');
-        out[i] = x % y;
+        r = x % y;
         break;
     }
+    if (r < lo || r > hi) throw outOfRange(type);
+    out[i] = r;
   }
   return { type, length: n, values: out as Col['values'], valid };
 }
+
+function outOfRange(type: ScalarType): Error {
+  return invalid(`${typeName(type)} out of range: the result of an arithmetic operation does not fit`);
+}
+
 
 function compareValues(op: ComparisonOp, x: unknown, y: unknown): boolean {
   switch (op) {

@@ -416,6 +416,11 @@ export class ExprBinder {
   private unary(node: AstNode, scope: ExprScope): Expr {
     const op = String(node.operator).toUpperCase();
     if (op === 'NOT') return { kind: 'not', arg: this.bindPredicate(node.expr, { ...scope, clause: 'NOT' }), type: 'bool' };
+    if (op === '-' && node.expr?.type === 'bigint' && /^\d+$/.test(String(node.expr.value))) {
+      // a negative integer literal: exact down to -2^63, which has no positive Int64 to negate
+      const b = -BigInt(String(node.expr.value));
+      if (b >= -(2n ** 63n)) return lit(b, 'int64');
+    }
     const arg = this.bind(node.expr, scope);
     if (op === '+') return arg;
     if (op === '-') {

@@ -28,7 +28,7 @@ export function parseSql(sql: string, offset = 0): Statement {
   if (text.trim() === '') throw invalid('empty SQL statement');
   let ast: AstNode;
   try {
-    ast = parser.astify(rewriteGrammarGaps(rewriteAggregateDistinct(text)), { database: 'postgresql', parseOptions: { includeLocations: true } } as never);
+    ast = parser.astify(rewriteGrammarGaps(rewriteAggregateDistinct(spaceLongNegativeIntegers(text))), { database: 'postgresql', parseOptions: { includeLocations: true } } as never);
   } catch (e) {
     const err = e as { location?: { start?: { offset?: number } } };
     const at = err.location?.start?.offset;
@@ -116,6 +116,14 @@ function unquotedOffsets(text: string): boolean[] {
     }
   }
   return out;
+}
+
+/** `-9223372036854775807` → `- 9223372036854775807`: the grammar reads a signed literal as a JS
+ * number (exact only to 2^53), but a negated unsigned one keeps its digits. */
+export function spaceLongNegativeIntegers(text: string): string {
+  if (!/-\d{16}/.test(text)) return text;
+  const free = unquotedOffsets(text);
+  return text.replace(/-(?=\d{16})/g, (m, at: number) => (free[at] ? '- ' : m));
 }
 
 /** Offset of the `)` closing the `(` at `open`, or -1. */
