@@ -8,17 +8,7 @@ import { encodeLogsJson, encodeMetricsJson, encodeTracesJson } from '../helpers/
 import { LOGS, METRICS, TRACES } from './otlp-index-fixtures.js';
 import { TRICKY_LOGS, TRICKY_TRACES, TRICKY_METRICS } from './otlp-decode-fixtures.js';
 import { CTX, segmentsOf } from './otlp-decode-oracle.js';
-
-/** Deterministic PRNG so a failure reproduces. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../helpers/random.js';
 
 function mutate(src: Uint8Array, rand: () => number): Uint8Array {
   const b = Uint8Array.from(src);

@@ -11,16 +11,7 @@ import { Utf8Column } from '../../decoders/columns.js';
 import { decodeOtlpLogs } from '../../decoders/otlp/decode-logs.js';
 import { decodeOtlpSpans } from '../../decoders/otlp/decode-spans.js';
 import { CTX, batchesToRows } from './otlp-decode-oracle.js';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../helpers/random.js';
 
 // Minimal protobuf writer: messages are byte arrays.
 const varint = (v: bigint): number[] => {
