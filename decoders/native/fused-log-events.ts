@@ -122,21 +122,35 @@ export class FusedLogReader {
    * past them.
    */
   run(cols: LogColumns, limit: number): number {
+    const { kinds } = this.layout;
+    const b = this.cursor.bytes;
+    let rows = 0;
+    while (rows < limit) {
+      const pos = this.cursor.pos;
+      if (pos >= b.length || kinds[b[pos]] === KIND_GENERIC) break;
+      const room = makeRoom(cols, limit - rows);
+      const taken = this.runRows(cols, room);
+      rows += taken;
+      if (taken < room) break;
+    }
+    return rows;
+  }
+
+  /** run() for at most `room` rows, which every projected column has without regrowth. */
+  private runRows(cols: LogColumns, room: number): number {
     const { kinds, sizes, refSize, refId } = this.layout;
     const { cursor, deps, ticks, view } = this;
     const b = cursor.bytes;
     const n = b.length;
     let pos = cursor.pos;
-    if (pos >= n || kinds[b[pos]] === KIND_GENERIC) return 0;
     const { time, target, level, msg, properties } = cols;
     const { lo: cLo, hi: cHi, strings: cStr, codes: cCode } = this.targets;
     const exact = ticks.exactOffset !== undefined;
     const oLo = exact ? ticks.exactOffset.lo : 0;
     const oHi = exact ? ticks.exactOffset.hi : 0;
-    // Row values are stored by index into buffers with room for `room` rows (the columns are not
-    // nullable: no validity to keep); lengths and byte lengths are written back at the end, and
-    // around the few calls that append through a column.
-    const room = makeRoom(cols, limit);
+    // Row values are stored by index (the columns are not nullable: no validity to keep); lengths
+    // and byte lengths are written back at the end, and around the few calls that append through
+    // a column.
     const tw = time ? time.words : NO_ROWS;
     const t0 = time ? time.length : 0;
     const gc = target ? target.codes : NO_ROWS;
