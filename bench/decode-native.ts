@@ -49,7 +49,7 @@ function makeBlock(seed: number): Uint8Array {
 const payloads = Array.from({ length: BLOCKS }, (_, i) => makeBlock(i + 1));
 const process = processRow();
 const stream = streamRow(SDK_LOG_DEPS, SDK_LOG_OBJECTS);
-const ctxs = payloads.map((_, i) => nativeDecodeContext({ blockId: `block-${i}`, insertTime: 0n, process, stream, objectOffset: BigInt(i * EVENTS_PER_BLOCK) }));
+const ctxs = payloads.map((_, i) => nativeDecodeContext({ blockId: `block-${i}`, insertTime: 1_700_000_000_000_000_000n + BigInt(i) * 1_000_000n, process, stream, objectOffset: BigInt(i * EVENTS_PER_BLOCK) }));
 const totalEvents = BLOCKS * EVENTS_PER_BLOCK;
 const totalBytes = payloads.reduce((n, p) => n + p.length, 0);
 

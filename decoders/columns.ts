@@ -18,6 +18,14 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: numb
   return b;
 }
 
+/** `a` widened to exactly `need` elements: for presizing from a known row count, where doubling
+ * would allocate (and page in) up to twice what the batch fills. */
+function widen<T extends Int32Array | Uint8Array>(a: T, used: number, need: number): T {
+  const b = new (a.constructor as new (n: number) => T)(need);
+  if (used > 0) b.set(a.subarray(0, used));
+  return b;
+}
+
 /** Validity bitmap (bit set = valid) and null count for a nullable column. */
 class Validity {
   bits = new Uint8Array(INITIAL_ROWS >> 3);
@@ -47,7 +55,7 @@ export class Int32Column {
   }
   /** Room for `rows` more values without regrowth (callers that know the row count up front). */
   presize(rows: number): void {
-    if (this.length + rows > this.values.length) this.values = grow(this.values, this.length + rows);
+    if (this.length + rows > this.values.length) this.values = widen(this.values, this.length, this.length + rows);
   }
   append(v: number): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
@@ -119,7 +127,7 @@ export class Int64Column {
   }
   /** Room for `rows` more values without regrowth. */
   presize(rows: number): void {
-    if ((this.length + rows) * 2 > this.words.length) this.words = grow(this.words, (this.length + rows) * 2);
+    if ((this.length + rows) * 2 > this.words.length) this.words = widen(this.words, this.length * 2, (this.length + rows) * 2);
   }
   appendBigInt(v: bigint): void {
     this.appendWords(Number(BigInt.asUintN(32, v)), Number(BigInt.asIntN(32, v >> 32n)));
@@ -177,7 +185,7 @@ export class Utf8Column {
   }
   /** Room for `rows` more values (offsets) and `bytes` more bytes without regrowth. */
   presize(rows: number, bytes = 0): void {
-    if (this.length + rows + 1 > this.offsets.length) this.offsets = grow(this.offsets, this.length + rows + 1);
+    if (this.length + rows + 1 > this.offsets.length) this.offsets = widen(this.offsets, this.length + 1, this.length + rows + 1);
     // Exactly what was asked for: doubling a multi-megabyte estimate would waste as much again.
     if (this.byteLength + bytes > this.bytes.length) {
       const b = new Uint8Array(this.byteLength + bytes);
@@ -404,7 +412,7 @@ export class DictionaryColumn {
 
   /** Room for `rows` more codes without regrowth. */
   presize(rows: number): void {
-    if (this.length + rows > this.codes.length) this.codes = grow(this.codes, this.length + rows);
+    if (this.length + rows > this.codes.length) this.codes = widen(this.codes, this.length, this.length + rows);
   }
   appendCode(code: number): void {
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
@@ -543,8 +551,24 @@ export function constantDictionaryData(type: Dictionary<Utf8, Int32>, dictionary
 }
 let zeroCodes = new Int32Array(0);
 
+/** A timestamp column with the same value on every row. Like the constant codes, consecutive calls
+ * with the same value share one read-only buffer (batches of a segment, blocks inserted together). */
 export function constantTimestampData(value: bigint, length: number): Data<TimestampNanosecond> {
-  return makeData({ type: new TimestampNanosecond('UTC'), length, data: new BigInt64Array(length).fill(value) } as never) as unknown as Data<TimestampNanosecond>;
+  if (value !== constantTimes.value || constantTimes.values.length < length) {
+    constantTimes = { value, values: filledBigInt64(value, length) };
+  }
+  const data = constantTimes.values.subarray(0, length);
+  return makeData({ type: new TimestampNanosecond('UTC'), length, data } as never) as unknown as Data<TimestampNanosecond>;
+}
+let constantTimes: { value: bigint; values: BigInt64Array } = { value: 0n, values: new BigInt64Array(0) };
+
+/** BigInt64Array.fill converts the BigInt per element; one value copied in doubling runs is a few memmoves. */
+function filledBigInt64(value: bigint, length: number): BigInt64Array {
+  const a = new BigInt64Array(length);
+  if (value === 0n || length === 0) return a;
+  a[0] = value;
+  for (let n = 1; n < length; n *= 2) a.copyWithin(n, 0, Math.min(n, length - n));
+  return a;
 }
 
 /** List<Float64> or List<Int64> with non-null items; items appended, then `endList()` per row. */

@@ -122,22 +122,53 @@ export class FusedLogReader {
    * past them.
    */
   run(cols: LogColumns, limit: number): number {
+    const { kinds } = this.layout;
+    const b = this.cursor.bytes;
+    let rows = 0;
+    while (rows < limit) {
+      const pos = this.cursor.pos;
+      if (pos >= b.length || kinds[b[pos]] === KIND_GENERIC) break;
+      const room = makeRoom(cols, limit - rows);
+      const taken = this.runRows(cols, room);
+      rows += taken;
+      if (taken < room) break;
+    }
+    return rows;
+  }
+
+  /** run() for at most `room` rows, which every projected column has without regrowth. */
+  private runRows(cols: LogColumns, room: number): number {
     const { kinds, sizes, refSize, refId } = this.layout;
     const { cursor, deps, ticks, view } = this;
     const b = cursor.bytes;
     const n = b.length;
     let pos = cursor.pos;
-    if (pos >= n || kinds[b[pos]] === KIND_GENERIC) return 0;
     const { time, target, level, msg, properties } = cols;
     const { lo: cLo, hi: cHi, strings: cStr, codes: cCode } = this.targets;
     const exact = ticks.exactOffset !== undefined;
     const oLo = exact ? ticks.exactOffset.lo : 0;
     const oHi = exact ? ticks.exactOffset.hi : 0;
+    // Row values are stored by index (the columns are not nullable: no validity to keep); lengths
+    // and byte lengths are written back at the end, and around the few calls that append through
+    // a column.
+    const tw = time ? time.words : NO_ROWS;
+    const t0 = time ? time.length : 0;
+    const gc = target ? target.codes : NO_ROWS;
+    const g0 = target ? target.length : 0;
+    const lv = level ? level.values : NO_ROWS;
+    const l0 = level ? level.length : 0;
+    let mo = msg ? msg.offsets : NO_ROWS;
+    const m0 = msg ? msg.length : 0;
     let mb = msg ? msg.bytes : b;
     let mv = msg ? this.viewOf(mb) : view;
+    let ml = msg ? msg.byteLength : 0;
+    let po = properties ? properties.offsets : NO_ROWS;
+    const p0 = properties ? properties.length : 0;
+    let pb = properties ? properties.bytes : b;
+    let pl = properties ? properties.byteLength : 0;
     msg?.deferUtf8Check();
     let rows = 0;
-    while (rows < limit && pos < n) {
+    while (rows < room && pos < n) {
       const kind = kinds[b[pos]];
       if (kind === KIND_GENERIC) break;
       let start = pos + 1;
@@ -182,6 +213,8 @@ export class FusedLogReader {
       const ms = at + 5;
       if (len > end - ms) break;
       if (codec === 1 ? (len & 1) !== 0 : codec !== 2 && codec !== 0) break;
+      // Left to the generic path, whose columns throw at 2 GiB (a UTF-16 message takes ≤ 3/2 len).
+      if (ml + 2 * len > 0x7fffffff || (properties && pl + (props ? props.jsonBytes().length : 2) > 0x7fffffff)) break;
       let tLo = view.getUint32(start, true);
       let tHi = view.getInt32(start + 4, true);
       if (exact) {
@@ -199,50 +232,98 @@ export class FusedLogReader {
         tHi = ticks.hi;
       }
       // The entry is readable: append it.
-      time?.appendWords(tLo, tHi);
+      if (time) {
+        const i = 2 * (t0 + rows);
+        tw[i] = tLo;
+        tw[i + 1] = tHi;
+      }
       if (target) {
         let code = cCode[slot];
         if (code < 0) cCode[slot] = code = target.codeOf(tstr.bytes, 0, tstr.bytes.length);
-        target.appendCode(code);
+        gc[g0 + rows] = code;
       }
-      level?.append(b[start + 8]);
+      if (level) lv[l0 + rows] = b[start + 8];
       if (msg) {
         if (codec === 1) {
+          msg.byteLength = ml;
+          msg.length = m0 + rows;
           msg.appendString(utf16Decoder.decode(b.subarray(ms, ms + len)));
-          mb = msg.bytes; // it may have grown
+          // The column may have grown.
+          mb = msg.bytes;
           mv = this.viewOf(mb);
+          mo = msg.offsets;
+          ml = msg.byteLength;
         } else {
           // UTF-8 / ANSI: copied now, checked per batch by the column (appendUtf8Deferred).
-          const o = msg.byteLength;
-          if (o + len > mb.length) {
+          if (ml + len > mb.length) {
+            msg.byteLength = ml;
             msg.reserve(len);
             mb = msg.bytes;
             mv = this.viewOf(mb);
           }
-          copyBytes(mb, mv, o, b, view, ms, len);
-          msg.byteLength = o + len;
-          msg.endValue();
+          copyBytes(mb, mv, ml, b, view, ms, len);
+          ml += len;
+          mo[m0 + rows + 1] = ml;
         }
       }
       if (properties) {
-        if (props) {
-          const j = props.jsonBytes();
-          properties.appendRaw(j, 0, j.length);
-        } else {
-          const o = properties.byteLength;
-          if (o + 2 > properties.bytes.length) properties.reserve(2);
-          const pb = properties.bytes;
-          pb[o] = 0x7b; // {}
-          pb[o + 1] = 0x7d;
-          properties.byteLength = o + 2;
-          properties.endValue();
+        // `{}` or the property set's JSON.
+        const j = props ? props.jsonBytes() : undefined;
+        const k = j ? j.length : 2;
+        if (pl + k > pb.length) {
+          properties.byteLength = pl;
+          properties.reserve(k);
+          pb = properties.bytes;
         }
+        if (j) pb.set(j, pl);
+        else {
+          pb[pl] = 0x7b;
+          pb[pl + 1] = 0x7d;
+        }
+        pl += k;
+        po[p0 + rows + 1] = pl;
       }
       pos = end;
       rows++;
     }
+    if (time) time.length = t0 + rows;
+    if (target) target.length = g0 + rows;
+    if (level) level.length = l0 + rows;
+    if (msg) {
+      msg.byteLength = ml;
+      msg.length = m0 + rows;
+    }
+    if (properties) {
+      properties.byteLength = pl;
+      properties.length = p0 + rows;
+    }
     cursor.skipTaken(pos, rows);
     return rows;
+  }
+}
+
+const NO_ROWS = new Int32Array(0);
+
+/**
+ * Rows every projected column can take without regrowth, at most `limit`: when some column has little
+ * room left (its estimate fell short), the columns grow first, about doubling.
+ */
+function makeRoom(cols: LogColumns, limit: number): number {
+  const { time, target, level, msg, properties } = cols;
+  for (let pass = 0; ; pass++) {
+    let room = limit;
+    if (time) room = Math.min(room, (time.words.length >> 1) - time.length);
+    if (target) room = Math.min(room, target.codes.length - target.length);
+    if (level) room = Math.min(room, level.values.length - level.length);
+    if (msg) room = Math.min(room, msg.offsets.length - 1 - msg.length);
+    if (properties) room = Math.min(room, properties.offsets.length - 1 - properties.length);
+    if (pass > 0 || room >= Math.min(limit, 64)) return room;
+    const more = (length: number) => Math.min(limit, Math.max(1024, length));
+    if (time) time.presize(more(time.length));
+    if (target) target.presize(more(target.length));
+    if (level) level.presize(more(level.length));
+    if (msg) msg.presize(more(msg.length));
+    if (properties) properties.presize(more(properties.length));
   }
 }
 

@@ -46,6 +46,18 @@ function constantText(ctx: DecodeContext, name: string): string {
   throw new Error(`not a constant column: ${name}`);
 }
 
+/** The last one-value dictionary made per constant column: consecutive segments of a stream (same
+ * process and stream ids, exe, …) reuse it instead of building an identical vector each time. */
+const lastConstants = new Map<string, { text: string; vector: Vector<Utf8> }>();
+
+function constantDictionary(name: string, text: string): Vector<Utf8> {
+  const last = lastConstants.get(name);
+  if (last && last.text === text) return last.vector;
+  const vector = utf8Vector([text]);
+  lastConstants.set(name, { text, vector });
+  return vector;
+}
+
 /** Assembles record batches of the projected fields: variable columns come from the decoder, constant
  * ones are made here once per segment. */
 export class BatchAssembler {
@@ -59,19 +71,18 @@ export class BatchAssembler {
     this.schema = new Schema(fields);
     for (const f of fields) {
       if (CONSTANT_COLUMNS.has(f.name) && f.name !== 'insert_time') {
-        this.dictionaries.set(f.name, utf8Vector([constantText(ctx, f.name)]));
+        this.dictionaries.set(f.name, constantDictionary(f.name, constantText(ctx, f.name)));
       }
     }
   }
 
   /** `variable(name)` returns the finished data of a non-constant projected column. */
   batch(length: number, variable: (name: string) => Data): RecordBatch {
-    // Every constant column's codes are zeros: one shared (read-only) buffer serves them all.
-    const zeros = this.dictionaries.size > 0 ? new Int32Array(length) : undefined;
+    // Every constant column's codes are zeros: the module-wide (read-only) zero buffer serves them all.
     const children = this.fields.map((f) => {
       if (f.name === 'insert_time') return constantTimestampData(this.ctx.insertTime, length);
       const dict = this.dictionaries.get(f.name);
-      if (dict) return constantDictionaryData(f.type as Dictionary<Utf8, Int32>, dict, length, zeros);
+      if (dict) return constantDictionaryData(f.type as Dictionary<Utf8, Int32>, dict, length);
       return variable(f.name);
     });
     const data = makeData({ type: new Struct(this.fields), length, children, nullCount: 0 });

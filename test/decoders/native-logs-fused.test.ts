@@ -197,3 +197,22 @@ test('UTF-16 messages that grow the message column between UTF-8 ones, past the 
   assert.deepEqual(out, decode(payload, SDK, ['msg'], undefined, false));
   assert.equal(out.error, undefined);
 });
+
+test('a block whose first events are much longer than the rest (too few rows estimated) decodes like the generic readers', () => {
+  const deps = new DependencyWriter(SDK_LOG_DEPS).string(1, 't').propertySet(3, [[1, 1]]).finish();
+  const w = new TransitBufferWriter(SDK_LOG_OBJECTS);
+  for (let i = 0; i < 300; i++) w.entry('TaggedLogInteropEvent', taggedLogInterop(SDK_LOG_OBJECTS, T0 + BigInt(i), 2, 1, 3, `long ${i} ${'é'.repeat(1000)}`));
+  for (let i = 0; i < 5000; i++) {
+    if (i % 3 === 0) w.entry('TaggedLogInteropEvent', taggedLogInterop(SDK_LOG_OBJECTS, T0 + BigInt(i), 1, 1, 3, `${i}`));
+    else w.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, T0 + BigInt(i), 3, 1, i % 7 === 0 ? `utf16 ${i}` : `${i}`, i % 7 === 0 ? 1 : 2));
+  }
+  const payload = encodeBlockPayload(deps, w.finish());
+  for (const projection of [null, ['msg', 'properties'], ['time', 'target']]) {
+    for (const batchRows of [undefined, 1000]) {
+      const out = decode(payload, SDK, projection, batchRows, true);
+      assert.deepEqual(out, decode(payload, SDK, projection, batchRows, false));
+      assert.equal(out.error, undefined);
+      assert.equal(out.batches.length, batchRows ? 6 : 1);
+    }
+  }
+});
