@@ -64,12 +64,20 @@ function writeVarint(buf: Buffer, at: number, n: number): number {
   return at;
 }
 
-/** A serialized `FlightData{data_header = 2, data_body = 1000}`, body buffers each padded to 8. */
-export function encodeFlightData(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[] = []): Buffer {
+/** A FlightData message not serialized yet: the flatbuffer header and the body buffers. */
+export interface FrameParts {
+  header: Uint8Array;
+  buffers: readonly ArrayBufferView[];
+}
+
+function frameSize(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[]): { size: number; bodyLength: number } {
   let bodyLength = 0;
   for (const b of bodyBuffers) bodyLength += pad8(b.byteLength);
   const size = 1 + varintLength(header.byteLength) + header.byteLength + (bodyLength > 0 ? 2 + varintLength(bodyLength) + bodyLength : 0);
-  const out = Buffer.allocUnsafe(size);
+  return { size, bodyLength };
+}
+
+function writeFrame(out: Buffer, header: Uint8Array, bodyBuffers: readonly ArrayBufferView[], bodyLength: number): void {
   let at = 0;
   out[at++] = 0x12; // field 2, length-delimited
   at = writeVarint(out, at, header.byteLength);
@@ -87,7 +95,32 @@ export function encodeFlightData(header: Uint8Array, bodyBuffers: readonly Array
       at = end;
     }
   }
+}
+
+/** A serialized `FlightData{data_header = 2, data_body = 1000}`, body buffers each padded to 8. */
+export function encodeFlightData(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[] = []): Buffer {
+  const { size, bodyLength } = frameSize(header, bodyBuffers);
+  const out = Buffer.allocUnsafe(size);
+  writeFrame(out, header, bodyBuffers, bodyLength);
   return out;
+}
+
+/**
+ * Serializes frames into one reused buffer, for a serializer whose caller copies the bytes before
+ * asking for the next frame (grpc-js copies each response into its length-prefixed message at once):
+ * a DoGet stream then allocates one frame's worth of bytes fewer per frame.
+ */
+export class FrameSerializer {
+  private scratch = Buffer.alloc(0);
+
+  /** The frame's bytes, valid until the next call. */
+  serialize(parts: FrameParts): Buffer {
+    const { size, bodyLength } = frameSize(parts.header, parts.buffers);
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, Math.min(2 * this.scratch.length, MAX_FLIGHT_DATA_BYTES)));
+    const out = this.scratch.subarray(0, size);
+    writeFrame(out, parts.header, parts.buffers, bodyLength);
+    return out;
+  }
 }
 
 interface Assembled {
@@ -109,13 +142,13 @@ function assembleBatch(batch: RecordBatch): Assembled {
   return { byteLength: body.byteLength, nodes: body.nodes, bufferRegions: body.regions, buffers: body.buffers };
 }
 
-function recordBatchFrame(batch: RecordBatch, a: Assembled): Buffer {
+function recordBatchFrame(batch: RecordBatch, a: Assembled): FrameParts {
   const header = new RecordBatchHeader(batch.numRows, a.nodes as never, a.bufferRegions as never, null, a.variadicBufferCounts);
-  return encodeFlightData(Message.encode(Message.from(header, a.byteLength)), a.buffers);
+  return { header: Message.encode(Message.from(header, a.byteLength)), buffers: a.buffers };
 }
 
-function dictionaryFrames(batch: RecordBatch): Buffer[] {
-  const frames: Buffer[] = [];
+function dictionaryFrames(batch: RecordBatch): FrameParts[] {
+  const frames: FrameParts[] = [];
   batch.schema.fields.forEach((f, i) => {
     if (!DataType.isDictionary(f.type)) return;
     const data = batch.data.children[i] as Data<Dictionary>;
@@ -126,13 +159,14 @@ function dictionaryFrames(batch: RecordBatch): Buffer[] {
     const a = assemble(vec);
     const rb = new RecordBatchHeader(vec.length, a.nodes as never, a.bufferRegions as never, null, a.variadicBufferCounts);
     const header = new DictionaryBatchHeader(rb, f.type.id, false);
-    frames.push(encodeFlightData(Message.encode(Message.from(header, a.byteLength)), a.buffers));
+    frames.push({ header: Message.encode(Message.from(header, a.byteLength)), buffers: a.buffers });
   });
   return frames;
 }
 
-/** FlightData frames for one batch: its dictionaries (if any) then the batch, split by rows as needed. */
-export function* batchFrames(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTES): Generator<Buffer> {
+/** The FlightData messages of one batch, unserialized: its dictionaries (if any) then the batch,
+ * split by rows as needed so that each stays under `maxBytes`. They reference the batch's buffers. */
+export function* batchFrameParts(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTES): Generator<FrameParts> {
   const a = assembleBatch(batch);
   if (a.byteLength + 1024 <= maxBytes || batch.numRows <= 1) {
     yield* dictionaryFrames(batch);
@@ -143,8 +177,13 @@ export function* batchFrames(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTE
   // whole bytes of validity/bool bitmaps per slice: no bit shifting when encoding the parts
   const rowsPer = Math.ceil(batch.numRows / parts / 8) * 8;
   for (let at = 0; at < batch.numRows; at += rowsPer) {
-    yield* batchFrames(batch.slice(at, Math.min(batch.numRows, at + rowsPer)), maxBytes);
+    yield* batchFrameParts(batch.slice(at, Math.min(batch.numRows, at + rowsPer)), maxBytes);
   }
+}
+
+/** FlightData frames for one batch: its dictionaries (if any) then the batch, split by rows as needed. */
+export function* batchFrames(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTES): Generator<Buffer> {
+  for (const p of batchFrameParts(batch, maxBytes)) yield encodeFlightData(p.header, p.buffers);
 }
 
 /** The schema with every dictionary column replaced by its value type. */
