@@ -70,19 +70,36 @@ export interface FrameParts {
   buffers: readonly ArrayBufferView[];
 }
 
-function frameSize(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[]): { size: number; bodyLength: number } {
-  let bodyLength = 0;
-  for (const b of bodyBuffers) bodyLength += pad8(b.byteLength);
-  const size = 1 + varintLength(header.byteLength) + header.byteLength + (bodyLength > 0 ? 2 + varintLength(bodyLength) + bodyLength : 0);
-  return { size, bodyLength };
+interface FrameLayout {
+  size: number;
+  /** data_header's length: the flatbuffer, then zeros to align data_body (see frameLayout) */
+  headerLength: number;
+  bodyLength: number;
 }
 
-function writeFrame(out: Buffer, header: Uint8Array, bodyBuffers: readonly ArrayBufferView[], bodyLength: number): void {
+// grpc-js receives a message into a buffer of its own that starts with gRPC's 5-byte length prefix;
+// with the body 8-byte aligned there, readers that need aligned buffers (arrow-js copies unaligned
+// bodies) use it in place. Trailing zeros after a flatbuffer are ignored, as in IPC's padded
+// encapsulated messages.
+const GRPC_PREFIX = 5;
+
+function frameLayout(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[]): FrameLayout {
+  let bodyLength = 0;
+  for (const b of bodyBuffers) bodyLength += pad8(b.byteLength);
+  let headerLength = header.byteLength;
+  if (bodyLength === 0) return { size: 1 + varintLength(headerLength) + headerLength, headerLength, bodyLength };
+  const bodyAt = (h: number) => 1 + varintLength(h) + h + 2 + varintLength(bodyLength);
+  while ((GRPC_PREFIX + bodyAt(headerLength)) % 8 !== 0) headerLength++;
+  return { size: bodyAt(headerLength) + bodyLength, headerLength, bodyLength };
+}
+
+function writeFrame(out: Buffer, header: Uint8Array, bodyBuffers: readonly ArrayBufferView[], { headerLength, bodyLength }: FrameLayout): void {
   let at = 0;
   out[at++] = 0x12; // field 2, length-delimited
-  at = writeVarint(out, at, header.byteLength);
+  at = writeVarint(out, at, headerLength);
   out.set(header, at);
-  at += header.byteLength;
+  out.fill(0, at + header.byteLength, at + headerLength);
+  at += headerLength;
   if (bodyLength > 0) {
     out[at++] = 0xc2; // field 1000, length-delimited: varint 8002
     out[at++] = 0x3e;
@@ -97,11 +114,12 @@ function writeFrame(out: Buffer, header: Uint8Array, bodyBuffers: readonly Array
   }
 }
 
-/** A serialized `FlightData{data_header = 2, data_body = 1000}`, body buffers each padded to 8. */
+/** A serialized `FlightData{data_header = 2, data_body = 1000}`, body buffers each padded to 8 and
+ * the body 8-byte aligned after a gRPC message prefix. */
 export function encodeFlightData(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[] = []): Buffer {
-  const { size, bodyLength } = frameSize(header, bodyBuffers);
-  const out = Buffer.allocUnsafe(size);
-  writeFrame(out, header, bodyBuffers, bodyLength);
+  const layout = frameLayout(header, bodyBuffers);
+  const out = Buffer.allocUnsafe(layout.size);
+  writeFrame(out, header, bodyBuffers, layout);
   return out;
 }
 
@@ -115,10 +133,11 @@ export class FrameSerializer {
 
   /** The frame's bytes, valid until the next call. */
   serialize(parts: FrameParts): Buffer {
-    const { size, bodyLength } = frameSize(parts.header, parts.buffers);
+    const layout = frameLayout(parts.header, parts.buffers);
+    const { size } = layout;
     if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, Math.min(2 * this.scratch.length, MAX_FLIGHT_DATA_BYTES)));
     const out = this.scratch.subarray(0, size);
-    writeFrame(out, parts.header, parts.buffers, bodyLength);
+    writeFrame(out, parts.header, parts.buffers, layout);
     return out;
   }
 }

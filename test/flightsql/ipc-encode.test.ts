@@ -102,6 +102,16 @@ test('frames serialized into one reused buffer (as DoGet sends them) decode to t
   assert.deepEqual(decode(schema, frames), expected(1, N));
 });
 
+test('each frame body starts 8-byte aligned after the 5-byte gRPC prefix (readers can use it in place)', () => {
+  const batch = sourceBatch();
+  const schema = hydratedSchema(batch.schema);
+  for (const frame of batchFrames(hydrateBatch(batch.slice(3, 517), schema), 8 * 1024)) {
+    const { body } = fields(frame);
+    assert.ok(body.length > 0);
+    assert.equal((5 + body.byteOffset - frame.byteOffset) % 8, 0);
+  }
+});
+
 test('preserved dictionaries: a full, non-delta DictionaryBatch under the schema id precedes every record batch frame', () => {
   const batch = sourceBatch();
   const frames = [...batchFrames(batch.slice(1, N), 8 * 1024)];
