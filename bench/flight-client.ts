@@ -10,7 +10,9 @@ import * as grpc from '@grpc/grpc-js';
 import { FlightSqlClient } from '../flightsql/client.js';
 import { BARE_SERVICE, type BareRequest } from './flight-bare.js';
 
-/** Same receive limit as FlightSqlClient's default (tonic / grpc-go clients). */
+/** Same receive limit as FlightSqlClient's default (tonic / grpc-go clients). Both raw clients keep
+ * grpc-js's default 64 KiB HTTP/2 window (FlightSqlClient asks for more): the figures stay comparable
+ * with earlier runs, and the ceiling stays what a client with default settings gets. */
 const MAX_RECEIVE = 4 * 1024 * 1024;
 
 export interface DrainRun {

@@ -9,7 +9,7 @@
 // stream (flat = memory does not grow with rows).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -156,9 +156,15 @@ function quarters(m: Memory, ms: number): string {
 }
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'contrail-bench-select-star-'));
+  // CONTRAIL_BENCH_LAKE=<dir>: load into that directory once and keep it (for iterating on the read path)
+  const kept = process.env.CONTRAIL_BENCH_LAKE;
+  const dir = kept ?? (await mkdtemp(join(tmpdir(), 'contrail-bench-select-star-')));
   try {
-    await load(dir);
+    if (kept && (await stat(join(kept, 'catalog.db')).catch(() => undefined))) console.log(`reusing the lake in ${kept}`);
+    else {
+      if (kept) await mkdir(kept, { recursive: true });
+      await load(dir);
+    }
     console.log(`\n${SQL}: fresh processes, segment cache ${mib(DEFAULT_SEGMENT_CACHE_BYTES)} (server default) unless noted; target peak RSS < 1 GiB`);
     console.log(`${''.padEnd(38)} ${'rows'.padStart(11)} ${'elapsed'.padStart(9)} ${'rows/s'.padStart(10)} ${'peak RSS'.padStart(9)} process target`);
 
@@ -191,7 +197,7 @@ async function main(): Promise<void> {
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     console.log(`CPU: engine ${s(e.cpuMs)}; Flight server ${s(cached.mem.cpuMs)} + client ${s(cached.f.cpuMs)} (2 shared cores: elapsed ≥ the busier process)`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (!kept) await rm(dir, { recursive: true, force: true });
   }
 }
 

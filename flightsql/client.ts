@@ -12,7 +12,13 @@ export interface FlightClientOptions {
   maxReceiveBytes?: number;
   /** Dial TLS: `true` trusts the system roots, a Buffer is the PEM CA to trust. */
   tls?: boolean | Buffer;
+  /** HTTP/2 receive window; default DEFAULT_FLOW_CONTROL_WINDOW. */
+  flowControlWindowBytes?: number;
 }
+
+/** grpc-js keeps HTTP/2's 64 KiB receive window unless told otherwise, so a DoGet stream of MiB-sized
+ * FlightData stalls on a WINDOW_UPDATE round trip every 64 KiB; a few frames' worth keeps it flowing. */
+export const DEFAULT_FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
 
 export interface FlightInfoMsg {
   schema: Buffer;
@@ -35,6 +41,7 @@ export class FlightSqlClient {
       : grpc.credentials.createSsl(opts.tls === true ? null : opts.tls);
     this.raw = new Ctor(address, creds, {
       'grpc.max_receive_message_length': opts.maxReceiveBytes ?? 4 * 1024 * 1024,
+      'grpc-node.flow_control_window': opts.flowControlWindowBytes ?? DEFAULT_FLOW_CONTROL_WINDOW,
     }) as unknown as Raw;
     this.headers = { ...(opts.headers ?? {}) };
   }

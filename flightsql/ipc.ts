@@ -64,17 +64,42 @@ function writeVarint(buf: Buffer, at: number, n: number): number {
   return at;
 }
 
-/** A serialized `FlightData{data_header = 2, data_body = 1000}`, body buffers each padded to 8. */
-export function encodeFlightData(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[] = []): Buffer {
+/** A FlightData message not serialized yet: the flatbuffer header and the body buffers. */
+export interface FrameParts {
+  header: Uint8Array;
+  buffers: readonly ArrayBufferView[];
+}
+
+interface FrameLayout {
+  size: number;
+  /** data_header's length: the flatbuffer, then zeros to align data_body (see frameLayout) */
+  headerLength: number;
+  bodyLength: number;
+}
+
+// grpc-js receives a message into a buffer of its own that starts with gRPC's 5-byte length prefix;
+// with the body 8-byte aligned there, readers that need aligned buffers (arrow-js copies unaligned
+// bodies) use it in place. Trailing zeros after a flatbuffer are ignored, as in IPC's padded
+// encapsulated messages.
+const GRPC_PREFIX = 5;
+
+function frameLayout(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[]): FrameLayout {
   let bodyLength = 0;
   for (const b of bodyBuffers) bodyLength += pad8(b.byteLength);
-  const size = 1 + varintLength(header.byteLength) + header.byteLength + (bodyLength > 0 ? 2 + varintLength(bodyLength) + bodyLength : 0);
-  const out = Buffer.allocUnsafe(size);
+  let headerLength = header.byteLength;
+  if (bodyLength === 0) return { size: 1 + varintLength(headerLength) + headerLength, headerLength, bodyLength };
+  const bodyAt = (h: number) => 1 + varintLength(h) + h + 2 + varintLength(bodyLength);
+  while ((GRPC_PREFIX + bodyAt(headerLength)) % 8 !== 0) headerLength++;
+  return { size: bodyAt(headerLength) + bodyLength, headerLength, bodyLength };
+}
+
+function writeFrame(out: Buffer, header: Uint8Array, bodyBuffers: readonly ArrayBufferView[], { headerLength, bodyLength }: FrameLayout): void {
   let at = 0;
   out[at++] = 0x12; // field 2, length-delimited
-  at = writeVarint(out, at, header.byteLength);
+  at = writeVarint(out, at, headerLength);
   out.set(header, at);
-  at += header.byteLength;
+  out.fill(0, at + header.byteLength, at + headerLength);
+  at += headerLength;
   if (bodyLength > 0) {
     out[at++] = 0xc2; // field 1000, length-delimited: varint 8002
     out[at++] = 0x3e;
@@ -87,7 +112,34 @@ export function encodeFlightData(header: Uint8Array, bodyBuffers: readonly Array
       at = end;
     }
   }
+}
+
+/** A serialized `FlightData{data_header = 2, data_body = 1000}`, body buffers each padded to 8 and
+ * the body 8-byte aligned after a gRPC message prefix. */
+export function encodeFlightData(header: Uint8Array, bodyBuffers: readonly ArrayBufferView[] = []): Buffer {
+  const layout = frameLayout(header, bodyBuffers);
+  const out = Buffer.allocUnsafe(layout.size);
+  writeFrame(out, header, bodyBuffers, layout);
   return out;
+}
+
+/**
+ * Serializes frames into one reused buffer, for a serializer whose caller copies the bytes before
+ * asking for the next frame (grpc-js copies each response into its length-prefixed message at once):
+ * a DoGet stream then allocates one frame's worth of bytes fewer per frame.
+ */
+export class FrameSerializer {
+  private scratch = Buffer.alloc(0);
+
+  /** The frame's bytes, valid until the next call. */
+  serialize(parts: FrameParts): Buffer {
+    const layout = frameLayout(parts.header, parts.buffers);
+    const { size } = layout;
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, Math.min(2 * this.scratch.length, MAX_FLIGHT_DATA_BYTES)));
+    const out = this.scratch.subarray(0, size);
+    writeFrame(out, parts.header, parts.buffers, layout);
+    return out;
+  }
 }
 
 interface Assembled {
@@ -109,13 +161,13 @@ function assembleBatch(batch: RecordBatch): Assembled {
   return { byteLength: body.byteLength, nodes: body.nodes, bufferRegions: body.regions, buffers: body.buffers };
 }
 
-function recordBatchFrame(batch: RecordBatch, a: Assembled): Buffer {
+function recordBatchFrame(batch: RecordBatch, a: Assembled): FrameParts {
   const header = new RecordBatchHeader(batch.numRows, a.nodes as never, a.bufferRegions as never, null, a.variadicBufferCounts);
-  return encodeFlightData(Message.encode(Message.from(header, a.byteLength)), a.buffers);
+  return { header: Message.encode(Message.from(header, a.byteLength)), buffers: a.buffers };
 }
 
-function dictionaryFrames(batch: RecordBatch): Buffer[] {
-  const frames: Buffer[] = [];
+function dictionaryFrames(batch: RecordBatch): FrameParts[] {
+  const frames: FrameParts[] = [];
   batch.schema.fields.forEach((f, i) => {
     if (!DataType.isDictionary(f.type)) return;
     const data = batch.data.children[i] as Data<Dictionary>;
@@ -126,13 +178,14 @@ function dictionaryFrames(batch: RecordBatch): Buffer[] {
     const a = assemble(vec);
     const rb = new RecordBatchHeader(vec.length, a.nodes as never, a.bufferRegions as never, null, a.variadicBufferCounts);
     const header = new DictionaryBatchHeader(rb, f.type.id, false);
-    frames.push(encodeFlightData(Message.encode(Message.from(header, a.byteLength)), a.buffers));
+    frames.push({ header: Message.encode(Message.from(header, a.byteLength)), buffers: a.buffers });
   });
   return frames;
 }
 
-/** FlightData frames for one batch: its dictionaries (if any) then the batch, split by rows as needed. */
-export function* batchFrames(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTES): Generator<Buffer> {
+/** The FlightData messages of one batch, unserialized: its dictionaries (if any) then the batch,
+ * split by rows as needed so that each stays under `maxBytes`. They reference the batch's buffers. */
+export function* batchFrameParts(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTES): Generator<FrameParts> {
   const a = assembleBatch(batch);
   if (a.byteLength + 1024 <= maxBytes || batch.numRows <= 1) {
     yield* dictionaryFrames(batch);
@@ -143,8 +196,13 @@ export function* batchFrames(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTE
   // whole bytes of validity/bool bitmaps per slice: no bit shifting when encoding the parts
   const rowsPer = Math.ceil(batch.numRows / parts / 8) * 8;
   for (let at = 0; at < batch.numRows; at += rowsPer) {
-    yield* batchFrames(batch.slice(at, Math.min(batch.numRows, at + rowsPer)), maxBytes);
+    yield* batchFrameParts(batch.slice(at, Math.min(batch.numRows, at + rowsPer)), maxBytes);
   }
+}
+
+/** FlightData frames for one batch: its dictionaries (if any) then the batch, split by rows as needed. */
+export function* batchFrames(batch: RecordBatch, maxBytes = MAX_FLIGHT_DATA_BYTES): Generator<Buffer> {
+  for (const p of batchFrameParts(batch, maxBytes)) yield encodeFlightData(p.header, p.buffers);
 }
 
 /** The schema with every dictionary column replaced by its value type. */

@@ -17,7 +17,7 @@ import { withInformationSchema } from '../query/views/information-schema.js';
 import { FlightError, invalidArgument, toServiceError, unauthenticated, unimplemented } from './errors.js';
 import { decodeHandle, encodeHandle, type ParamValue, type StatementHandle } from './handles.js';
 import { attribution, header, requestOptions, timeRangeOf, type RequestOptions } from './headers.js';
-import { batchFrames, encapsulate, encodeFlightData, hydrateBatch, hydratedSchema, schemaBytes, schemaHeader } from './ipc.js';
+import { FrameSerializer, batchFrameParts, encapsulate, encodeFlightData, type FrameParts, hydrateBatch, hydratedSchema, schemaBytes, schemaHeader } from './ipc.js';
 import { isMetadataCommand, metadataBatch, metadataSchema, type MetadataSource } from './metadata.js';
 import { bindParameters, hasPlaceholders, parameterRows, parameterSchema, parameterTypes } from './params.js';
 import { decodeSql, encodeSql, flightServiceDefinition, packAny, unpackAny } from './proto.js';
@@ -71,9 +71,11 @@ export async function startFlightSqlServer(addr: string, deps: FlightSqlDeps): P
   const service = new FlightSqlService(deps);
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
   const def = flightServiceDefinition();
-  // DoGet frames are encoded by ipc.ts straight into FlightData bytes.
-  const raw = (b: Buffer) => b;
-  server.addService({ ...def, DoGet: { ...def.DoGet, responseSerialize: raw } }, service.handlers());
+  // DoGet frames are encoded by ipc.ts straight into FlightData bytes: record batches only when grpc-js
+  // serializes them (it copies the bytes at once, so one buffer is reused), the others up front.
+  const frames = new FrameSerializer();
+  const serialize = (f: Buffer | FrameParts) => (Buffer.isBuffer(f) ? f : frames.serialize(f));
+  server.addService({ ...def, DoGet: { ...def.DoGet, responseSerialize: serialize } }, service.handlers());
   const { host, port } = splitAddr(addr);
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;
   const credentials = grpcServerCredentials(deps.tls);
@@ -408,7 +410,7 @@ class FlightSqlService {
         if (signal.aborted) return;
         const batch = preserve ? b : hydrateBatch(b, schema);
         rows += batch.numRows;
-        for (const frame of batchFrames(batch)) {
+        for (const frame of batchFrameParts(batch)) {
           await write(call, frame, signal);
           if (signal.aborted) return;
         }
@@ -556,7 +558,7 @@ async function* concat(queries: PlannedQuery[], signal: AbortSignal): AsyncItera
   for (const q of queries) yield* q.execute(signal);
 }
 
-function write(call: grpc.ServerWritableStream<unknown, Buffer>, frame: Buffer, signal: AbortSignal): Promise<void> {
+function write(call: grpc.ServerWritableStream<unknown, Buffer | FrameParts>, frame: Buffer | FrameParts, signal: AbortSignal): Promise<void> {
   if (call.write(frame)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

@@ -26,6 +26,35 @@ function grown32(a: Int32Array, cap: number): Int32Array {
   return b;
 }
 
+/** Templates kept per writer. */
+const TEMPLATES = 4;
+
+/** One key sequence's template: the JsonObjectWriter `t…` fields of the same names. */
+interface Template {
+  keyCount: number;
+  keySrc: Uint8Array[];
+  keyStart: Int32Array;
+  keyEnd: Int32Array;
+  constant: Uint8Array;
+  valSrc: Uint8Array[];
+  valStart: Int32Array;
+  valEnd: Int32Array;
+  slot: Int32Array;
+  slots: number;
+  frag: Int32Array;
+  fragView: Array<Uint8Array | undefined>;
+  text: Utf8Column;
+  textView: DataView;
+}
+
+function emptyTemplate(): Template {
+  return {
+    keyCount: -1, keySrc: [], keyStart: new Int32Array(INITIAL), keyEnd: new Int32Array(INITIAL), constant: new Uint8Array(INITIAL),
+    valSrc: [], valStart: new Int32Array(INITIAL), valEnd: new Int32Array(INITIAL), slot: new Int32Array(INITIAL), slots: 0,
+    frag: new Int32Array(INITIAL + 2), fragView: [], text: new Utf8Column(false, 256), textView: new DataView(new ArrayBuffer(0)),
+  };
+}
+
 /**
  * Collects the entries of one JSON object — KeyValue messages from the payload and extra keys with
  * pre-rendered or byte-range values — then writes them with keys sorted by UTF-8 bytes, the later of
@@ -60,10 +89,18 @@ export class JsonObjectWriter {
   private tFrag: Int32Array = new Int32Array(INITIAL + 2);
   /** Views of the fragments long enough that one native copy beats a byte loop. */
   private tFragView: Array<Uint8Array | undefined> = [];
-  private readonly tText = new Utf8Column(false, 256);
+  private tText = new Utf8Column(false, 256);
   private tTextView: DataView = new DataView(new ArrayBuffer(0));
   private readonly colView = new DataViewCache();
   private readonly srcView = new DataViewCache();
+
+  /** Kept templates (the active one's entry is stale until switched away from) and when each was last
+   * made active: records often alternate between a few key sets (optional attributes present or not),
+   * which would otherwise rebuild the template every time. */
+  private readonly templates: Template[] = [];
+  private readonly templateUse: number[] = [];
+  private active = -1;
+  private clock = 0;
 
   /** Total length of the entries' value ranges (bounds the text written for them). */
   private valueBytes = 0;
@@ -174,7 +211,7 @@ export class JsonObjectWriter {
 
   /** Writes `{…}` into the column's current value (the caller ends the value). */
   writeTo(col: Utf8Column): void {
-    if (!this.sameAsTemplate()) this.buildTemplate();
+    if (!this.sameAsTemplate()) this.switchTemplate();
     const text = this.tText.bytes;
     const tv = this.tTextView;
     const frag = this.tFrag;
@@ -263,6 +300,81 @@ export class JsonObjectWriter {
       for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
     }
     return true;
+  }
+
+  /** Makes the kept template matching the entries active, or builds one (in place of the least
+   * recently used once TEMPLATES are kept). */
+  private switchTemplate(): void {
+    const ts = this.templates;
+    const used = this.templateUse;
+    if (this.active < 0) {
+      this.active = ts.push(this.takeTemplate()) - 1;
+      used.push(++this.clock);
+      this.buildTemplate();
+      return;
+    }
+    this.storeTemplate(ts[this.active]);
+    for (let k = 0; k < ts.length; k++) {
+      if (k === this.active) continue;
+      this.useTemplate(ts[k]);
+      if (this.sameAsTemplate()) {
+        this.active = k;
+        used[k] = ++this.clock;
+        return;
+      }
+    }
+    let k = 0;
+    if (ts.length < TEMPLATES) {
+      k = ts.push(emptyTemplate()) - 1;
+      used.push(0);
+    } else {
+      for (let j = 1; j < ts.length; j++) if (used[j] < used[k]) k = j;
+    }
+    this.useTemplate(ts[k]);
+    this.active = k;
+    used[k] = ++this.clock;
+    this.buildTemplate();
+  }
+
+  private takeTemplate(): Template {
+    const t = emptyTemplate();
+    this.storeTemplate(t);
+    return t;
+  }
+
+  /** Saves the active template's fields (arrays may have been replaced while building). */
+  private storeTemplate(t: Template): void {
+    t.keyCount = this.tKeyCount;
+    t.keySrc = this.tKeySrc;
+    t.keyStart = this.tKeyStart;
+    t.keyEnd = this.tKeyEnd;
+    t.constant = this.tConstant;
+    t.valSrc = this.tValSrc;
+    t.valStart = this.tValStart;
+    t.valEnd = this.tValEnd;
+    t.slot = this.tSlot;
+    t.slots = this.tSlots;
+    t.frag = this.tFrag;
+    t.fragView = this.tFragView;
+    t.text = this.tText;
+    t.textView = this.tTextView;
+  }
+
+  private useTemplate(t: Template): void {
+    this.tKeyCount = t.keyCount;
+    this.tKeySrc = t.keySrc;
+    this.tKeyStart = t.keyStart;
+    this.tKeyEnd = t.keyEnd;
+    this.tConstant = t.constant;
+    this.tValSrc = t.valSrc;
+    this.tValStart = t.valStart;
+    this.tValEnd = t.valEnd;
+    this.tSlot = t.slot;
+    this.tSlots = t.slots;
+    this.tFrag = t.frag;
+    this.tFragView = t.fragView;
+    this.tText = t.text;
+    this.tTextView = t.textView;
   }
 
   private buildTemplate(): void {

@@ -6,6 +6,7 @@ import {
 } from 'apache-arrow';
 import { valueAt, type Col, type ColumnBatch } from './column.js';
 import { arrowBuffers, viewCol } from './utf8-view.js';
+import { encodeDictionary, gatherUtf8, type Utf8Dictionary } from './utf8-gather.js';
 import { arrowTypeOf, type PlanField, type ScalarType } from '../plan/types.js';
 import { QueryError } from '../errors.js';
 import { hasTimestampItems, isTimestampVector, timestampItems, timestampListData } from './list-arrow.js';
@@ -89,13 +90,40 @@ function readStrings(data: Data): string[] {
 // Engine code treats a Col's dict as read-only, so one array can be shared.
 const decodedDictionaries = new WeakMap<object, string[]>();
 
-function dictionaryStrings(dictVec: { toArray(): unknown[] }): string[] {
+// The UTF-8 bytes behind a Col's dictionary: the Arrow dictionary it was read from when there is one,
+// so writing the column back out gathers bytes instead of re-encoding strings.
+const dictionaryBytes = new WeakMap<readonly string[], Utf8Dictionary>();
+
+type DictionaryVector = { toArray(): unknown[]; data: readonly Data[] };
+
+function dictionaryStrings(dictVec: DictionaryVector): string[] {
   let dict = decodedDictionaries.get(dictVec);
   if (dict === undefined) {
     dict = Array.from(dictVec.toArray() as ArrayLike<unknown>, (s) => (s ?? '') as string);
     decodedDictionaries.set(dictVec, dict);
+    const d = dictVec.data.length === 1 ? dictVec.data[0] : undefined;
+    if (d && d.typeId === Type.Utf8 && d.valueOffsets instanceof Int32Array && (d.nullCount === 0 || sameNullsAsEmpty(d))) {
+      dictionaryBytes.set(dict, { bytes: d.values as Uint8Array, offsets: d.valueOffsets.subarray(0, d.length + 1) });
+    }
   }
   return dict;
+}
+
+/** True when every null entry of a Utf8 dictionary spans no bytes (reads as ''). */
+function sameNullsAsEmpty(d: Data): boolean {
+  const o = d.valueOffsets as Int32Array;
+  for (let k = 0; k < d.length; k++) if (!d.getValid(k) && o[k + 1] !== o[k]) return false;
+  return true;
+}
+
+/** The UTF-8 bytes of a Col dictionary, encoded once per dictionary array. */
+function utf8DictionaryOf(dict: readonly string[]): Utf8Dictionary {
+  let bytes = dictionaryBytes.get(dict);
+  if (bytes === undefined) {
+    bytes = encodeDictionary(dict);
+    dictionaryBytes.set(dict, bytes);
+  }
+  return bytes;
 }
 
 /** Reads one Arrow column (all its chunks are assumed to be this one Data). */
@@ -104,7 +132,7 @@ export function colFromArrow(data: Data, type: ScalarType): Col {
   const valid = validityOf(data);
   const t = data.type;
   if (t.typeId === Type.Dictionary) {
-    const dictVec = (data as Data & { dictionary?: { toArray(): unknown[] } }).dictionary;
+    const dictVec = (data as Data & { dictionary?: DictionaryVector }).dictionary;
     const dict = dictVec ? dictionaryStrings(dictVec) : [];
     const src = data.values as ArrayLike<number>;
     // zero-copy like the primitive columns below: columns are never written in place
@@ -229,6 +257,11 @@ function dataFromCol(c: Col, f: PlanField): Data {
     case 'null':
     case 'utf8': {
       if (c.utf8 && f.type === 'utf8') return makeData({ ...base, type: type as never, ...arrowBuffers(c.utf8, length) }) as Data;
+      if (c.dict && f.type === 'utf8') {
+        const valid = nullCount > 0 ? c.valid! : undefined;
+        const buffers = gatherUtf8(utf8DictionaryOf(c.dict), c.values as Int32Array, length, valid && ((i) => valid[i] === 0));
+        return makeData({ ...base, type: type as never, ...buffers }) as Data;
+      }
       const strs = f.type === 'null' ? new Array<string>(length).fill('') : c.dict ? c.dict : (c.values as string[]);
       const encoded = strs.map((s) => encoder.encode(s));
       const codes = c.dict ? (c.values as Int32Array) : undefined;

@@ -185,3 +185,38 @@ test('span names repeat through the dictionary; invalid UTF-8 names are replaced
   const rows = batchesToRows(decodeOtlpSpans(segment, CTX, ['name']));
   assert.deepEqual(rows.map((x) => x.name), ['GET /', 'a\ufffd', 'GET /', 'a\ufffd', 'a\ufffd']);
 });
+
+test('JsonObjectWriter: records alternating between more key sets than it keeps templates for', () => {
+  // optional attributes present or not, and an invalid UTF-8 key (written repaired)
+  const keySets = [['b', 'a'], ['b', 'a', 'cache.hit'], ['b', 'a', 'user.id'], ['b', 'a', 'cache.hit', 'user.id'], ['z'], ['k\xff']];
+  const keyBytes = (k: string) => (k === 'k\xff' ? [0x6b, 0xff] : utf8(k));
+  const payload: number[] = [];
+  const records: Array<Array<[number, number]>> = [];
+  const expected: string[] = [];
+  for (let rec = 0; rec < 200; rec++) {
+    const keys = keySets[(rec * 7 + (rec >> 3)) % keySets.length];
+    const kvs: Array<[number, number]> = [];
+    const entries: Array<[string, string]> = [];
+    for (const key of keys) {
+      const value = `v${rec}-${key.length}`;
+      const kv = [...len(1, keyBytes(key)), ...len(2, len(1, utf8(value)))];
+      kvs.push([payload.length, payload.length + kv.length]);
+      payload.push(...kv);
+      entries.push([key === 'k\xff' ? 'k\ufffd' : key, JSON.stringify(value)]);
+    }
+    records.push(kvs);
+    expected.push(jsonObject(entries));
+  }
+  const r = new WireReader(Uint8Array.from(payload));
+  const writer = new JsonObjectWriter(r);
+  const col = new Utf8Column(false, 64);
+  for (const kvs of records) {
+    writer.reset();
+    for (const [s, e] of kvs) writer.addKeyValue(s, e);
+    writer.writeTo(col);
+    col.endValue();
+  }
+  const data = col.finish();
+  const text = (i: number) => new TextDecoder().decode(data.values.subarray(data.valueOffsets[i], data.valueOffsets[i + 1]));
+  for (let i = 0; i < expected.length; i++) assert.equal(text(i), expected[i], `record ${i}`);
+});

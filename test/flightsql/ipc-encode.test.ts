@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {
   Bool, Dictionary, Field, Int32, List, Message, MessageHeader, RecordBatch, RecordBatchReader, Schema, Struct, Utf8, makeData, vectorFromArray,
 } from 'apache-arrow';
-import { batchFrames, encapsulate, hydrateBatch, hydratedSchema, schemaHeader } from '../../flightsql/ipc.js';
+import { FrameSerializer, batchFrameParts, batchFrames, encapsulate, hydrateBatch, hydratedSchema, schemaHeader } from '../../flightsql/ipc.js';
 
 /** data_header and data_body of one FlightData frame (both length-delimited fields). */
 function fields(frame: Buffer): { header: Buffer; body: Buffer } {
@@ -89,6 +89,27 @@ test('a batch split into several frames keeps every row, each frame under the li
   assert.ok(frames.length > 2);
   assert.ok(frames.every((f) => f.length <= 8 * 1024));
   assert.deepEqual(decode(schema, frames), expected(1, N));
+});
+
+test('frames serialized into one reused buffer (as DoGet sends them) decode to the same rows', () => {
+  const batch = sourceBatch();
+  const schema = hydratedSchema(batch.schema);
+  const serializer = new FrameSerializer();
+  // each frame is copied before the next is serialized, as grpc-js does
+  const frames = [...batchFrameParts(hydrateBatch(batch.slice(1, N), schema), 8 * 1024)].map((p) => Buffer.from(serializer.serialize(p)));
+  assert.ok(frames.length > 2);
+  assert.deepEqual(frames, [...batchFrames(hydrateBatch(batch.slice(1, N), schema), 8 * 1024)]);
+  assert.deepEqual(decode(schema, frames), expected(1, N));
+});
+
+test('each frame body starts 8-byte aligned after the 5-byte gRPC prefix (readers can use it in place)', () => {
+  const batch = sourceBatch();
+  const schema = hydratedSchema(batch.schema);
+  for (const frame of batchFrames(hydrateBatch(batch.slice(3, 517), schema), 8 * 1024)) {
+    const { body } = fields(frame);
+    assert.ok(body.length > 0);
+    assert.equal((5 + body.byteOffset - frame.byteOffset) % 8, 0);
+  }
 });
 
 test('preserved dictionaries: a full, non-delta DictionaryBatch under the schema id precedes every record batch frame', () => {
