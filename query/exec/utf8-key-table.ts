@@ -4,6 +4,19 @@ import type { Utf8View } from './utf8-view.js';
 
 const EMPTY = -1;
 
+/** A 32-bit hash of bytes[b, e), four bytes per step. */
+function hashBytes(bytes: Uint8Array, b: number, e: number): number {
+  let h = 0x811c9dc5 ^ (e - b);
+  let k = b;
+  for (; k + 4 <= e; k += 4) {
+    h = Math.imul(h ^ (bytes[k] | (bytes[k + 1] << 8) | (bytes[k + 2] << 16) | (bytes[k + 3] << 24)), 0x9e3779b1);
+    h ^= h >>> 15;
+  }
+  for (; k < e; k++) h = Math.imul(h ^ bytes[k], 0x01000193);
+  h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
+  return h ^ (h >>> 16);
+}
+
 export class Utf8KeyTable {
   private arena = new Uint8Array(1024);
   private arenaUsed = 0;
@@ -19,6 +32,8 @@ export class Utf8KeyTable {
    * `valid` is 0 get `nullCode()`. */
   encode(view: Utf8View, valid: Uint8Array | null, n: number, out: Int32Array, codeOf: (s: string) => number, nullCode: () => number, decode: (b: number, e: number) => string): void {
     const { bytes, offsets } = view;
+    let slots = this.slots;
+    let mask = this.mask;
     for (let i = 0; i < n; i++) {
       if (valid !== null && valid[i] === 0) {
         out[i] = nullCode();
@@ -26,32 +41,29 @@ export class Utf8KeyTable {
       }
       const b = offsets[i];
       const e = offsets[i + 1];
-      let h = 0x811c9dc5 ^ (e - b);
-      for (let k = b; k < e; k++) h = Math.imul(h ^ bytes[k], 0x01000193);
-      h ^= h >>> 15;
-      let slot = h & this.mask;
+      const h = hashBytes(bytes, b, e);
+      let slot = h & mask;
       for (;;) {
-        const entry = this.slots[slot];
+        const entry = slots[slot];
         if (entry === EMPTY) {
           out[i] = this.insert(bytes, b, e, h, slot, codeOf(decode(b, e)));
+          slots = this.slots;
+          mask = this.mask;
           break;
         }
-        if (this.hashes[entry] === h && this.sameBytes(entry, bytes, b, e)) {
-          out[i] = this.codes[entry];
-          break;
+        if (this.hashes[entry] === h && this.lengths[entry] === e - b) {
+          const arena = this.arena;
+          const at = this.starts[entry] - b;
+          let k = b;
+          while (k < e && arena[at + k] === bytes[k]) k++;
+          if (k === e) {
+            out[i] = this.codes[entry];
+            break;
+          }
         }
-        slot = (slot + 1) & this.mask;
+        slot = (slot + 1) & mask;
       }
     }
-  }
-
-  private sameBytes(entry: number, bytes: Uint8Array, b: number, e: number): boolean {
-    const len = e - b;
-    if (this.lengths[entry] !== len) return false;
-    const a = this.arena;
-    const s = this.starts[entry];
-    for (let k = 0; k < len; k++) if (a[s + k] !== bytes[b + k]) return false;
-    return true;
   }
 
   private insert(bytes: Uint8Array, b: number, e: number, h: number, slot: number, code: number): number {
