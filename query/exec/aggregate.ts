@@ -113,7 +113,7 @@ export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool
       }
       const n = rows.length;
       const ids = groupIds(table, spec, b, rows, sel);
-      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(rows)), n));
+      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(rows)), n, table.size));
       const now = table.keyBytes + accs.reduce((s, a) => s + a.bytes(), 0);
       pool.resize('aggregate', reserved, now);
       reserved = now;

@@ -37,8 +37,8 @@ function numeric(name: string) {
 class CountAccumulator implements GroupAccumulator {
   counts = new Float64Array(0);
   size = 0;
-  update(groups: Int32Array, args: Col[], n: number): void {
-    const bound = groupBound(groups, n);
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
+    const bound = numGroups ?? groupBound(groups, n);
     if (bound > this.size) this.size = bound;
     const c = (this.counts = ensureCapacity(this.counts, bound));
     const rowValid = args[0] === undefined ? null : args[0].valid;
@@ -72,11 +72,11 @@ class FloatSumAccumulator implements GroupAccumulator {
   sums = new Float64Array(0);
   has = new Uint8Array(0);
   size = 0;
-  update(groups: Int32Array, args: Col[], n: number): void {
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
     const v = a.values as Float64Array;
     const rowValid = a.valid;
-    const bound = groupBound(groups, n);
+    const bound = numGroups ?? groupBound(groups, n);
     if (bound > this.size) this.size = bound;
     const sums = (this.sums = ensureCapacity(this.sums, bound));
     const has = (this.has = ensureCapacity(this.has, bound));
@@ -113,11 +113,11 @@ class IntSumAccumulator implements GroupAccumulator {
   size = 0;
   private sinceFold = 0;
   constructor(private readonly type: 'int64' | 'uint64') {}
-  update(groups: Int32Array, args: Col[], n: number): void {
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
     const w = wordsOf(a.values as BigInt64Array | BigUint64Array);
     const rowValid = a.valid;
-    const bound = groupBound(groups, n);
+    const bound = numGroups ?? groupBound(groups, n);
     if (bound > this.size) this.size = bound;
     const lo = (this.lo = ensureCapacity(this.lo, bound));
     const hi = (this.hi = ensureCapacity(this.hi, bound));
@@ -173,11 +173,11 @@ class MomentsAccumulator implements GroupAccumulator {
   m2 = new Float64Array(0);
   size = 0;
   constructor(private readonly result: (n: number, mean: number, m2: number) => number | null) {}
-  update(groups: Int32Array, args: Col[], count: number): void {
+  update(groups: Int32Array, args: Col[], count: number, numGroups?: number): void {
     const a = args[0];
     const v = a.values as Float64Array;
     const rowValid = a.valid;
-    const bound = groupBound(groups, count);
+    const bound = numGroups ?? groupBound(groups, count);
     if (bound > this.size) this.size = bound;
     const ns = (this.n = ensureCapacity(this.n, bound));
     const mean = (this.mean = ensureCapacity(this.mean, bound));
@@ -207,11 +207,11 @@ class AvgAccumulator implements GroupAccumulator {
   sums = new Float64Array(0);
   counts = new Float64Array(0);
   size = 0;
-  update(groups: Int32Array, args: Col[], n: number): void {
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
     const v = a.values as Float64Array;
     const rowValid = a.valid;
-    const bound = groupBound(groups, n);
+    const bound = numGroups ?? groupBound(groups, n);
     if (bound > this.size) this.size = bound;
     const sums = (this.sums = ensureCapacity(this.sums, bound));
     const counts = (this.counts = ensureCapacity(this.counts, bound));

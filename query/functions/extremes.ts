@@ -12,11 +12,11 @@ abstract class TypedExtreme implements GroupAccumulator {
   has = new Uint8Array(0);
   size = 0;
   constructor(protected readonly type: ScalarType, protected readonly wantMax: boolean) {}
-  abstract update(groups: Int32Array, args: Col[], n: number): void;
+  abstract update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void;
   abstract finish(numGroups: number): Col;
   /** Room for the groups of this batch (once per batch, not per row). */
-  protected grow(groups: Int32Array, n: number): number {
-    const bound = groupBound(groups, n);
+  protected grow(groups: Int32Array, n: number, numGroups: number | undefined): number {
+    const bound = numGroups ?? groupBound(groups, n);
     if (bound > this.size) this.size = bound;
     this.has = ensureCapacity(this.has, bound);
     return bound;
@@ -29,12 +29,12 @@ abstract class TypedExtreme implements GroupAccumulator {
 /** int32 / uint32 / float64: state in a Float64Array (every such value is exact in a double). */
 class NumberExtreme extends TypedExtreme {
   best = new Float64Array(0);
-  update(groups: Int32Array, args: Col[], n: number): void {
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
     const v = a.values as Float64Array | Int32Array | Uint32Array;
     const rowValid = a.valid;
     const wantMax = this.wantMax;
-    const best = (this.best = ensureCapacity(this.best, this.grow(groups, n)));
+    const best = (this.best = ensureCapacity(this.best, this.grow(groups, n, numGroups)));
     const has = this.has;
     for (let i = 0; i < n; i++) {
       if (rowValid !== null && rowValid[i] === 0) continue;
@@ -55,12 +55,12 @@ class NumberExtreme extends TypedExtreme {
 /** int64 / timestamp / interval: state in a BigInt64Array, compared by words. */
 class Int64Extreme extends TypedExtreme {
   best = new BigInt64Array(0);
-  update(groups: Int32Array, args: Col[], n: number): void {
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
     const w = wordsOf(a.values as BigInt64Array);
     const rowValid = a.valid;
     const sign = this.wantMax ? 1 : -1;
-    const best = (this.best = ensureCapacity(this.best, this.grow(groups, n)));
+    const best = (this.best = ensureCapacity(this.best, this.grow(groups, n, numGroups)));
     const bw = wordsOf(best);
     const has = this.has;
     for (let i = 0; i < n; i++) {
