@@ -402,7 +402,7 @@ class PercentileAccumulator implements GroupAccumulator {
     this.kept.append(groups, a.values as Float64Array, a.valid, n);
   }
   finish(numGroups: number): Col {
-    const { values, starts } = this.kept.byGroup(numGroups);
+    const { values, starts, nan } = this.kept.byGroup(numGroups);
     const out = new Float64Array(numGroups);
     let outValid: Uint8Array | null = null;
     const p = this.p ?? 0.5;
@@ -414,7 +414,7 @@ class PercentileAccumulator implements GroupAccumulator {
       }
       const rank = p * (count - 1);
       const lo = Math.floor(rank);
-      const [x, y] = ranksOf(values.subarray(starts[g], starts[g + 1]), lo, Math.ceil(rank));
+      const [x, y] = ranksOf(values.subarray(starts[g], starts[g + 1]), lo, Math.ceil(rank), nan);
       out[g] = x + (y - x) * (rank - lo);
     }
     return { type: 'float64', length: numGroups, values: out, valid: outValid };

@@ -18,60 +18,63 @@ export function groupBound(groups: Int32Array, n: number): number {
   return m + 1;
 }
 
-/** Values with their group ids, appended a batch at a time (exact percentiles keep every value). */
+/** Values with their group ids, kept a batch at a time (exact percentiles keep every value): each
+ * batch is copied once into arrays of its size, never regrown. */
 export class GroupedF64 {
-  values = new Float64Array(1024);
-  groups = new Int32Array(1024);
+  private readonly values: Float64Array[] = [];
+  private readonly groups: Int32Array[] = [];
   length = 0;
 
-  /** Appends rows 0..n-1 of v whose `valid` byte is 1 (all when null). */
+  /** Keeps rows 0..n-1 of v whose `valid` byte is 1 (all when null). */
   append(groups: Int32Array, v: Float64Array, valid: Uint8Array | null, n: number): void {
-    if (this.length + n > this.values.length) {
-      const cap = Math.max(this.values.length * 2, this.length + n);
-      const values = new Float64Array(cap);
-      values.set(this.values.subarray(0, this.length));
-      const ids = new Int32Array(cap);
-      ids.set(this.groups.subarray(0, this.length));
-      this.values = values;
-      this.groups = ids;
-    }
-    const xs = this.values;
-    const gs = this.groups;
-    let at = this.length;
     if (valid === null) {
-      xs.set(v.subarray(0, n), at);
-      gs.set(groups.subarray(0, n), at);
-      at += n;
-    } else {
-      for (let i = 0; i < n; i++) {
-        xs[at] = v[i];
-        gs[at] = groups[i];
-        at += valid[i];
-      }
+      this.values.push(v.slice(0, n));
+      this.groups.push(groups.slice(0, n));
+      this.length += n;
+      return;
     }
-    this.length = at;
+    let kept = 0;
+    for (let i = 0; i < n; i++) kept += valid[i];
+    const xs = new Float64Array(kept);
+    const gs = new Int32Array(kept);
+    let at = 0;
+    for (let i = 0; i < n && at < kept; i++) {
+      xs[at] = v[i];
+      gs[at] = groups[i];
+      at += valid[i];
+    }
+    this.values.push(xs);
+    this.groups.push(gs);
+    this.length += kept;
   }
 
   /** The values regrouped contiguously (a counting sort by group): group g's values are
-   * values[starts[g], starts[g + 1]). */
-  byGroup(numGroups: number): { values: Float64Array; starts: Int32Array } {
+   * values[starts[g], starts[g + 1]); `nan` tells whether any value is NaN. */
+  byGroup(numGroups: number): { values: Float64Array; starts: Int32Array; nan: boolean } {
     const starts = new Int32Array(numGroups + 1);
-    const gs = this.groups;
-    const n = this.length;
-    for (let i = 0; i < n; i++) starts[gs[i] + 1]++;
+    for (const gs of this.groups) for (let i = 0; i < gs.length; i++) starts[gs[i] + 1]++;
     for (let g = 0; g < numGroups; g++) starts[g + 1] += starts[g];
     const at = starts.slice(0, numGroups);
-    const out = new Float64Array(n);
-    const xs = this.values;
-    for (let i = 0; i < n; i++) out[at[gs[i]]++] = xs[i];
-    return { values: out, starts };
+    const out = new Float64Array(this.length);
+    let nan = false;
+    for (let c = 0; c < this.values.length; c++) {
+      const xs = this.values[c];
+      const gs = this.groups[c];
+      for (let i = 0; i < xs.length; i++) {
+        const x = xs[i];
+        if (x !== x) nan = true;
+        out[at[gs[i]]++] = x;
+      }
+    }
+    return { values: out, starts, nan };
   }
 }
 
 /** The lo-th and hi-th smallest of xs (hi is lo or lo + 1), reordering xs. Selection is linear;
- * with NaN present the ordering of a typed-array sort (NaN last) is used instead. */
-export function ranksOf(xs: Float64Array, lo: number, hi: number): [number, number] {
-  for (let i = 0; i < xs.length; i++) {
+ * with NaN present (only looked for when `mayHaveNaN`) the ordering of a typed-array sort (NaN last)
+ * is used instead. */
+export function ranksOf(xs: Float64Array, lo: number, hi: number, mayHaveNaN = true): [number, number] {
+  for (let i = 0; mayHaveNaN && i < xs.length; i++) {
     if (xs[i] !== xs[i]) {
       xs.sort();
       return [xs[lo], xs[hi]];

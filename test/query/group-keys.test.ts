@@ -148,3 +148,12 @@ test('per-group count, sum, avg, min, max and percentile match values computed r
   }
   assert.deepEqual(sorted(rows), expected.sort());
 });
+
+test('a per-group percentile orders NaN after every number, only in the groups that hold one', async () => {
+  const t = MemoryTable.fromColumns([
+    { name: 'g', type: new Utf8(), values: ['a', 'b', 'a', 'b', 'a', 'c'] },
+    { name: 'x', type: new Float64(), values: [1, 5, NaN, 4, 3, null] },
+  ], { batchRows: 4 });
+  const rows = await rowsOf(t, 'select g, approx_percentile_cont(x, 0.5), approx_percentile_cont(x, 1) from t group by g');
+  assert.deepEqual(sorted(rows), sorted([['a', '3', 'NaN'], ['b', '4.5', '5'], ['c', 'NULL', 'NULL']]));
+});
