@@ -1,14 +1,15 @@
 // Hash aggregation: group keys (dictionary codes map once per batch dictionary) → dense group ids,
 // then columnar accumulators per aggregate. State is counted against the query's memory budget.
-import { colFromValues, valueAt, type Col, type ColumnBatch } from './column.js';
+import { colFromValues, type Col, type ColumnBatch } from './column.js';
 import { chunk, takeNeeded, type BatchStream } from './operators.js';
 import type { Selector } from './select-direct.js';
-import { isWordKey, wordsOf } from './numeric-cast.js';
 import type { Evaluator } from './expr-eval.js';
 import type { MemoryPool } from './memory.js';
 import type { GroupAccumulator } from '../functions/registry.js';
 import type { ScalarType } from '../plan/types.js';
 import { assignTimeBins, type TimeBin } from './time-bin-key.js';
+import { KeyColumnCodes } from './group-key-codes.js';
+import { CodeTupleTable } from './code-tuple-table.js';
 
 export interface AggregateSpec {
   groupBy: Evaluator[];
@@ -22,79 +23,54 @@ export interface AggregateSpec {
   aggregates: { args: Evaluator[]; create: () => GroupAccumulator }[];
 }
 
-const NULL_KEY = Symbol('null');
-
+/** Group ids: each key column's values become per-query codes (KeyColumnCodes); one key's codes are
+ * the group ids, several keys' code tuples are numbered by a CodeTupleTable. Groups keep first-seen order. */
 class GroupTable {
-  readonly keys: unknown[][];
-  private readonly single = new Map<unknown, number>();
-  private readonly composite = new Map<string, number>();
-  size = 0;
-  keyBytes = 0;
+  private readonly columns: KeyColumnCodes[];
+  private readonly tuples: CodeTupleTable | null;
+  private codeScratch: Int32Array[] = [];
+  private global = false;
 
   constructor(private readonly width: number) {
-    this.keys = Array.from({ length: width }, () => []);
+    this.columns = Array.from({ length: width }, () => new KeyColumnCodes());
+    this.tuples = width > 1 ? new CodeTupleTable(width) : null;
   }
 
-  private add(values: unknown[]): number {
-    const id = this.size++;
-    for (let k = 0; k < this.width; k++) this.keys[k].push(values[k]);
-    this.keyBytes += 16 + this.width * 24;
-    return id;
+  get size(): number {
+    if (this.tuples) return this.tuples.size;
+    return this.width === 1 ? this.columns[0].size : this.global ? 1 : 0;
+  }
+
+  get keyBytes(): number {
+    return (this.tuples?.bytes() ?? 0) + this.columns.reduce((s, c) => s + c.bytes(), 0);
+  }
+
+  /** The values of key column k, one per group. */
+  keyColumn(k: number): unknown[] {
+    const values = this.columns[k].values;
+    if (!this.tuples) return values;
+    const w = this.width;
+    const t = this.tuples.tuples;
+    const out = new Array<unknown>(this.tuples.size);
+    for (let g = 0; g < out.length; g++) out[g] = values[t[g * w + k]];
+    return out;
   }
 
   /** Group id of every row. */
   assign(cols: Col[], n: number): Int32Array {
     const ids = new Int32Array(n);
     if (this.width === 0) {
-      if (this.size === 0) this.add([]);
+      this.global = true;
       return ids;
     }
     if (this.width === 1) {
-      const c = cols[0];
-      if (c.dict) return this.assignCodes(c, c.dict, n, ids);
-      if (isWordKey(c)) return this.assignRuns(c, n, ids);
-      for (let i = 0; i < n; i++) {
-        const v = valueAt(c, i);
-        ids[i] = this.lookup(v === null ? NULL_KEY : v, v);
-      }
+      this.columns[0].encode(cols[0], n, ids);
       return ids;
     }
-    const row = new Array<unknown>(this.width);
-    for (let i = 0; i < n; i++) {
-      let key = '';
-      for (let k = 0; k < this.width; k++) {
-        const v = valueAt(cols[k], i);
-        row[k] = v;
-        key += v === null ? '\u0001' : `${typeof v === 'string' ? 's' : 'v'}${String(v).length}:${String(v)}`;
-      }
-      let g = this.composite.get(key);
-      if (g === undefined) {
-        g = this.add(row);
-        this.composite.set(key, g);
-      }
-      ids[i] = g;
-    }
-    return ids;
-  }
-
-  /** A dictionary key: each entry is resolved once (on its first row, so groups keep first-seen
-   * order), then rows map codes. */
-  private assignCodes(c: Col, dict: string[], n: number, ids: Int32Array): Int32Array {
-    const codes = c.values as Int32Array;
-    const valid = c.valid;
-    if (n > 0 && dict.length === 1 && valid === null) return ids.fill(this.lookup(dict[0], dict[0])); // e.g. a segment's exe
-    const byCode = new Int32Array(dict.length).fill(-1);
-    let nullGroup = -1;
-    for (let i = 0; i < n; i++) {
-      if (valid !== null && valid[i] === 0) {
-        ids[i] = nullGroup >= 0 ? nullGroup : (nullGroup = this.lookup(NULL_KEY, null));
-        continue;
-      }
-      const code = codes[i];
-      let g = byCode[code];
-      if (g < 0) g = byCode[code] = this.lookup(dict[code], dict[code]);
-      ids[i] = g;
-    }
+    if (this.codeScratch.length === 0 || this.codeScratch[0].length < n) this.codeScratch = this.columns.map(() => new Int32Array(n));
+    const codes = this.codeScratch;
+    for (let k = 0; k < this.width; k++) this.columns[k].encode(cols[k], n, codes[k]);
+    this.tuples!.assign(codes, n, ids);
     return ids;
   }
 
@@ -103,43 +79,9 @@ class GroupTable {
   assignTimeBin(bin: TimeBin, ts: Col, sel: Uint32Array | null, n: number): Int32Array | undefined {
     if (!(ts.values instanceof BigInt64Array) || ts.dict) return undefined;
     const ids = new Int32Array(n);
-    assignTimeBins(bin, ts.values, ts.valid, sel, ids, (v) => (v === null ? this.lookup(NULL_KEY, null) : this.lookup(v, v)));
+    const key = this.columns[0];
+    assignTimeBins(bin, ts.values, ts.valid, sel, ids, (v) => key.codeOfValue(v));
     return ids;
-  }
-
-  /** 64-bit keys (time bins) come in runs: reuse the previous row's group while the words match,
-   * so the Map (and a BigInt) is touched once per run rather than once per row. */
-  private assignRuns(c: Col, n: number, ids: Int32Array): Int32Array {
-    const w = wordsOf(c.values as BigInt64Array);
-    const valid = c.valid;
-    let prevLo = 0;
-    let prevHi = 0;
-    let prevGroup = -1;
-    for (let i = 0; i < n; i++) {
-      if (valid !== null && valid[i] === 0) {
-        ids[i] = this.lookup(NULL_KEY, null);
-        continue;
-      }
-      const lo = w[2 * i];
-      const hi = w[2 * i + 1];
-      if (prevGroup < 0 || lo !== prevLo || hi !== prevHi) {
-        const v = (c.values as BigInt64Array)[i];
-        prevGroup = this.lookup(v, v);
-        prevLo = lo;
-        prevHi = hi;
-      }
-      ids[i] = prevGroup;
-    }
-    return ids;
-  }
-
-  private lookup(key: unknown, value: unknown): number {
-    let g = this.single.get(key);
-    if (g === undefined) {
-      g = this.add([value]);
-      this.single.set(key, g);
-    }
-    return g;
   }
 }
 
@@ -171,7 +113,7 @@ export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool
       }
       const n = rows.length;
       const ids = groupIds(table, spec, b, rows, sel);
-      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(rows)), n));
+      spec.aggregates.forEach((a, j) => accs[j].update(ids, a.args.map((e) => e(rows)), n, table.size));
       const now = table.keyBytes + accs.reduce((s, a) => s + a.bytes(), 0);
       pool.resize('aggregate', reserved, now);
       reserved = now;
@@ -180,7 +122,7 @@ export async function* aggregateOp(input: BatchStream, spec: AggregateSpec, pool
     if (spec.groupBy.length === 0 && table.size === 0) table.assign([], 0);
     const n = table.size;
     const cols: Col[] = [
-      ...spec.groupTypes.map((t, k) => colFromValues(t, table.keys[k])),
+      ...spec.groupTypes.map((t, k) => colFromValues(t, table.keyColumn(k))),
       ...accs.map((a) => a.finish(n)),
     ];
     const out: ColumnBatch = { length: n, cols };

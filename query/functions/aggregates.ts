@@ -3,7 +3,8 @@ import { colFromValues, constantCol, stringsOf, valueAt, type Col } from '../exe
 import { registerAggregate, type AggregateFunction, type Binding, type GroupAccumulator } from './registry.js';
 import { isNumeric, typeName, type ScalarType } from '../plan/types.js';
 import { invalid } from '../errors.js';
-import { F64List, ensureCapacity } from './typed-state.js';
+import { GroupedF64, ensureCapacity, groupBound, ranksOf } from './typed-state.js';
+import { wordsOf } from '../exec/numeric-cast.js';
 import { typedExtreme } from './extremes.js';
 
 /** Plain per-row values of a column (strings resolved, booleans as JS booleans). */
@@ -36,16 +37,13 @@ function numeric(name: string) {
 class CountAccumulator implements GroupAccumulator {
   counts = new Float64Array(0);
   size = 0;
-  update(groups: Int32Array, args: Col[], n: number): void {
-    let c = this.counts;
-    const a = args[0];
-    const rowValid = a === undefined ? null : a.valid;
-    for (let i = 0; i < n; i++) {
-      const g = groups[i];
-      if (g >= c.length) c = this.counts = ensureCapacity(c, g + 1);
-      if (g >= this.size) this.size = g + 1;
-      if (rowValid === null || rowValid[i] === 1) c[g]++;
-    }
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
+    const bound = numGroups ?? groupBound(groups, n);
+    if (bound > this.size) this.size = bound;
+    const c = (this.counts = ensureCapacity(this.counts, bound));
+    const rowValid = args[0] === undefined ? null : args[0].valid;
+    if (rowValid === null) for (let i = 0; i < n; i++) c[groups[i]]++;
+    else for (let i = 0; i < n; i++) c[groups[i]] += rowValid[i];
   }
   finish(numGroups: number): Col {
     const out = new BigInt64Array(numGroups);
@@ -63,26 +61,99 @@ registerAggregate({
   create: () => new CountAccumulator(),
 });
 
-class SumAccumulator implements GroupAccumulator {
-  sums: (number | bigint | null)[] = [];
-  constructor(private readonly type: ScalarType) {}
-  update(groups: Int32Array, args: Col[], n: number): void {
+/** Groups without a value are NULL in the result. */
+function nullWhereEmpty(numGroups: number, has: Uint8Array): Uint8Array | null {
+  let valid: Uint8Array | null = null;
+  for (let g = 0; g < numGroups; g++) if (g >= has.length || has[g] === 0) (valid ??= new Uint8Array(numGroups).fill(1))[g] = 0;
+  return valid;
+}
+
+class FloatSumAccumulator implements GroupAccumulator {
+  sums = new Float64Array(0);
+  has = new Uint8Array(0);
+  size = 0;
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
-    const v = a.values as ArrayLike<number | bigint>;
-    const s = this.sums;
+    const v = a.values as Float64Array;
+    const rowValid = a.valid;
+    const bound = numGroups ?? groupBound(groups, n);
+    if (bound > this.size) this.size = bound;
+    const sums = (this.sums = ensureCapacity(this.sums, bound));
+    const has = (this.has = ensureCapacity(this.has, bound));
     for (let i = 0; i < n; i++) {
+      if (rowValid !== null && rowValid[i] === 0) continue;
       const g = groups[i];
-      while (s.length <= g) s.push(null);
-      if (!valid(a, i)) continue;
-      const cur = s[g];
-      s[g] = cur === null ? v[i] : ((cur as number) + (v[i] as number));
+      // the first value as is, not 0 + it (keeps a lone -0)
+      sums[g] = has[g] === 1 ? sums[g] + v[i] : v[i];
+      has[g] = 1;
     }
   }
   finish(numGroups: number): Col {
-    return colFromValues(this.type, Array.from({ length: numGroups }, (_, g) => this.sums[g] ?? null));
+    const out = new Float64Array(numGroups);
+    out.set(this.sums.subarray(0, Math.min(numGroups, this.sums.length)));
+    return { type: 'float64', length: numGroups, values: out, valid: nullWhereEmpty(numGroups, this.has) };
   }
   bytes(): number {
-    return this.sums.length * 16;
+    return this.size * 9;
+  }
+}
+
+// Rows added to the word sums before they are folded into BigInts: each word is < 2^32, so 2^20
+// additions stay below 2^52 and every double sum is exact.
+const FOLD_ROWS = 1 << 20;
+
+/** Exact int64 / uint64 sums without a BigInt per row: the low and high 32-bit words of the values
+ * are summed separately in doubles and folded into a BigInt per group every FOLD_ROWS rows.
+ * The result wraps to 64 bits like the BigInt64Array it is written to. */
+class IntSumAccumulator implements GroupAccumulator {
+  lo = new Float64Array(0);
+  hi = new Float64Array(0);
+  folded: bigint[] = [];
+  has = new Uint8Array(0);
+  size = 0;
+  private sinceFold = 0;
+  constructor(private readonly type: 'int64' | 'uint64') {}
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
+    const a = args[0];
+    const w = wordsOf(a.values as BigInt64Array | BigUint64Array);
+    const rowValid = a.valid;
+    const bound = numGroups ?? groupBound(groups, n);
+    if (bound > this.size) this.size = bound;
+    const lo = (this.lo = ensureCapacity(this.lo, bound));
+    const hi = (this.hi = ensureCapacity(this.hi, bound));
+    const has = (this.has = ensureCapacity(this.has, bound));
+    const signed = this.type === 'int64';
+    for (let from = 0; from < n; from += FOLD_ROWS) {
+      const to = Math.min(n, from + FOLD_ROWS);
+      if (this.sinceFold + (to - from) > FOLD_ROWS) this.fold();
+      this.sinceFold += to - from;
+      for (let i = from; i < to; i++) {
+        if (rowValid !== null && rowValid[i] === 0) continue;
+        const g = groups[i];
+        lo[g] += w[2 * i] >>> 0;
+        hi[g] += signed ? w[2 * i + 1] : w[2 * i + 1] >>> 0;
+        has[g] = 1;
+      }
+    }
+  }
+  private fold(): void {
+    const { lo, hi, folded } = this;
+    for (let g = 0; g < this.size && g < lo.length; g++) {
+      if (lo[g] === 0 && hi[g] === 0) continue;
+      folded[g] = (folded[g] ?? 0n) + (BigInt(hi[g]) << 32n) + BigInt(lo[g]);
+      lo[g] = 0;
+      hi[g] = 0;
+    }
+    this.sinceFold = 0;
+  }
+  finish(numGroups: number): Col {
+    this.fold();
+    const out = this.type === 'int64' ? new BigInt64Array(numGroups) : new BigUint64Array(numGroups);
+    for (let g = 0; g < numGroups; g++) out[g] = this.folded[g] ?? 0n;
+    return { type: this.type, length: numGroups, values: out, valid: nullWhereEmpty(numGroups, this.has) };
+  }
+  bytes(): number {
+    return this.size * 33;
   }
 }
 
@@ -93,38 +164,40 @@ registerAggregate({
     const b = oneArg('sum', numeric('sum'), (x) => (x === 'float64' ? 'float64' : x === 'uint64' ? 'uint64' : 'int64'))(t);
     return typeof b === 'string' ? b : { args: [b.returns], returns: b.returns };
   },
-  create: (b) => new SumAccumulator(b.returns),
+  create: (b) => (b.returns === 'float64' ? new FloatSumAccumulator() : new IntSumAccumulator(b.returns as 'int64' | 'uint64')),
 });
 
 class MomentsAccumulator implements GroupAccumulator {
-  n: number[] = [];
-  mean: number[] = [];
-  m2: number[] = [];
+  n = new Float64Array(0);
+  mean = new Float64Array(0);
+  m2 = new Float64Array(0);
+  size = 0;
   constructor(private readonly result: (n: number, mean: number, m2: number) => number | null) {}
-  update(groups: Int32Array, args: Col[], count: number): void {
+  update(groups: Int32Array, args: Col[], count: number, numGroups?: number): void {
     const a = args[0];
     const v = a.values as Float64Array;
+    const rowValid = a.valid;
+    const bound = numGroups ?? groupBound(groups, count);
+    if (bound > this.size) this.size = bound;
+    const ns = (this.n = ensureCapacity(this.n, bound));
+    const mean = (this.mean = ensureCapacity(this.mean, bound));
+    const m2 = (this.m2 = ensureCapacity(this.m2, bound));
     for (let i = 0; i < count; i++) {
+      if (rowValid !== null && rowValid[i] === 0) continue;
       const g = groups[i];
-      while (this.n.length <= g) {
-        this.n.push(0);
-        this.mean.push(0);
-        this.m2.push(0);
-      }
-      if (!valid(a, i)) continue;
       // Welford's online update
       const x = v[i];
-      const k = ++this.n[g];
-      const d = x - this.mean[g];
-      this.mean[g] += d / k;
-      this.m2[g] += d * (x - this.mean[g]);
+      const k = ++ns[g];
+      const d = x - mean[g];
+      mean[g] += d / k;
+      m2[g] += d * (x - mean[g]);
     }
   }
   finish(numGroups: number): Col {
-    return colFromValues('float64', Array.from({ length: numGroups }, (_, g) => ((this.n[g] ?? 0) === 0 ? null : this.result(this.n[g], this.mean[g], this.m2[g]))));
+    return colFromValues('float64', Array.from({ length: numGroups }, (_, g) => (g >= this.n.length || this.n[g] === 0 ? null : this.result(this.n[g], this.mean[g], this.m2[g]))));
   }
   bytes(): number {
-    return this.n.length * 24;
+    return this.size * 24;
   }
 }
 
@@ -134,20 +207,17 @@ class AvgAccumulator implements GroupAccumulator {
   sums = new Float64Array(0);
   counts = new Float64Array(0);
   size = 0;
-  update(groups: Int32Array, args: Col[], n: number): void {
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
     const v = a.values as Float64Array;
     const rowValid = a.valid;
-    let sums = this.sums;
-    let counts = this.counts;
+    const bound = numGroups ?? groupBound(groups, n);
+    if (bound > this.size) this.size = bound;
+    const sums = (this.sums = ensureCapacity(this.sums, bound));
+    const counts = (this.counts = ensureCapacity(this.counts, bound));
     for (let i = 0; i < n; i++) {
-      const g = groups[i];
-      if (g >= sums.length) {
-        sums = this.sums = ensureCapacity(sums, g + 1);
-        counts = this.counts = ensureCapacity(counts, g + 1);
-      }
-      if (g >= this.size) this.size = g + 1;
       if (rowValid !== null && rowValid[i] === 0) continue;
+      const g = groups[i];
       sums[g] += v[i];
       counts[g]++;
     }
@@ -313,42 +383,44 @@ registerAggregate({
   create: () => new StringAggAccumulator(),
 });
 
-/** Exact continuous percentile (linear interpolation between the closest ranks). */
+/** Exact continuous percentile (linear interpolation between the closest ranks): values are kept
+ * with their group ids in flat typed arrays, regrouped once at the end, and the ranks selected. */
 class PercentileAccumulator implements GroupAccumulator {
-  values: F64List[] = [];
+  private readonly kept = new GroupedF64();
   p: number | null = null;
-  private count = 0;
   update(groups: Int32Array, args: Col[], n: number): void {
     const [a, p] = args;
-    const v = a.values as Float64Array;
-    const pv = p.values as Float64Array;
-    const lists = this.values;
-    for (let i = 0; i < n; i++) {
-      const g = groups[i];
-      while (lists.length <= g) lists.push(new F64List());
-      if (this.p === null && valid(p, i)) {
+    if (this.p === null) {
+      const pv = p.values as Float64Array;
+      for (let i = 0; i < n; i++) {
+        if (!valid(p, i)) continue;
         if (pv[i] < 0 || pv[i] > 1) throw invalid(`percentile must be between 0 and 1, got ${pv[i]}`);
         this.p = pv[i];
-      }
-      if (valid(a, i)) {
-        lists[g].push(v[i]);
-        this.count++;
+        break;
       }
     }
+    this.kept.append(groups, a.values as Float64Array, a.valid, n);
   }
   finish(numGroups: number): Col {
-    return colFromValues('float64', Array.from({ length: numGroups }, (_, g) => {
-      const list = this.values[g];
-      if (!list || list.length === 0) return null;
-      const rank = (this.p ?? 0.5) * (list.length - 1);
+    const { values, starts, nan } = this.kept.byGroup(numGroups);
+    const out = new Float64Array(numGroups);
+    let outValid: Uint8Array | null = null;
+    const p = this.p ?? 0.5;
+    for (let g = 0; g < numGroups; g++) {
+      const count = starts[g + 1] - starts[g];
+      if (count === 0) {
+        (outValid ??= new Uint8Array(numGroups).fill(1))[g] = 0;
+        continue;
+      }
+      const rank = p * (count - 1);
       const lo = Math.floor(rank);
-      const hi = Math.ceil(rank);
-      const [x, y] = list.ranks(lo, hi);
-      return x + (y - x) * (rank - lo);
-    }));
+      const [x, y] = ranksOf(values.subarray(starts[g], starts[g + 1]), lo, Math.ceil(rank), nan);
+      out[g] = x + (y - x) * (rank - lo);
+    }
+    return { type: 'float64', length: numGroups, values: out, valid: outValid };
   }
   bytes(): number {
-    return this.values.length * 32 + this.count * 8;
+    return this.kept.length * 12;
   }
 }
 

@@ -4,7 +4,7 @@ import type { Col } from '../exec/column.js';
 import { wordsOf } from '../exec/numeric-cast.js';
 import type { GroupAccumulator } from './registry.js';
 import type { ScalarType } from '../plan/types.js';
-import { ensureCapacity } from './typed-state.js';
+import { ensureCapacity, groupBound } from './typed-state.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -12,10 +12,14 @@ abstract class TypedExtreme implements GroupAccumulator {
   has = new Uint8Array(0);
   size = 0;
   constructor(protected readonly type: ScalarType, protected readonly wantMax: boolean) {}
-  abstract update(groups: Int32Array, args: Col[], n: number): void;
+  abstract update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void;
   abstract finish(numGroups: number): Col;
-  protected grow(g: number): void {
-    if (g >= this.size) this.size = g + 1;
+  /** Room for the groups of this batch (once per batch, not per row). */
+  protected grow(groups: Int32Array, n: number, numGroups: number | undefined): number {
+    const bound = numGroups ?? groupBound(groups, n);
+    if (bound > this.size) this.size = bound;
+    this.has = ensureCapacity(this.has, bound);
+    return bound;
   }
   bytes(): number {
     return this.size * 16;
@@ -25,21 +29,16 @@ abstract class TypedExtreme implements GroupAccumulator {
 /** int32 / uint32 / float64: state in a Float64Array (every such value is exact in a double). */
 class NumberExtreme extends TypedExtreme {
   best = new Float64Array(0);
-  update(groups: Int32Array, args: Col[], n: number): void {
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
     const v = a.values as Float64Array | Int32Array | Uint32Array;
     const rowValid = a.valid;
     const wantMax = this.wantMax;
-    let best = this.best;
-    let has = this.has;
+    const best = (this.best = ensureCapacity(this.best, this.grow(groups, n, numGroups)));
+    const has = this.has;
     for (let i = 0; i < n; i++) {
-      const g = groups[i];
-      if (g >= best.length) {
-        best = this.best = ensureCapacity(best, g + 1);
-        has = this.has = ensureCapacity(has, g + 1);
-      }
-      this.grow(g);
       if (rowValid !== null && rowValid[i] === 0) continue;
+      const g = groups[i];
       const x = v[i];
       if (has[g] === 0 || (wantMax ? x > best[g] : x < best[g])) {
         best[g] = x;
@@ -56,23 +55,17 @@ class NumberExtreme extends TypedExtreme {
 /** int64 / timestamp / interval: state in a BigInt64Array, compared by words. */
 class Int64Extreme extends TypedExtreme {
   best = new BigInt64Array(0);
-  update(groups: Int32Array, args: Col[], n: number): void {
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void {
     const a = args[0];
     const w = wordsOf(a.values as BigInt64Array);
     const rowValid = a.valid;
     const sign = this.wantMax ? 1 : -1;
-    let best = this.best;
-    let bw = wordsOf(best);
-    let has = this.has;
+    const best = (this.best = ensureCapacity(this.best, this.grow(groups, n, numGroups)));
+    const bw = wordsOf(best);
+    const has = this.has;
     for (let i = 0; i < n; i++) {
-      const g = groups[i];
-      if (g >= best.length) {
-        best = this.best = ensureCapacity(best, g + 1);
-        bw = wordsOf(best);
-        has = this.has = ensureCapacity(has, g + 1);
-      }
-      this.grow(g);
       if (rowValid !== null && rowValid[i] === 0) continue;
+      const g = groups[i];
       const hi = w[2 * i + 1];
       const lo = w[2 * i] >>> 0;
       const bhi = bw[2 * g + 1];

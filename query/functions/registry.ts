@@ -26,8 +26,9 @@ export interface ScalarFunction {
 
 /** Per-group state of one aggregate, updated a batch at a time. */
 export interface GroupAccumulator {
-  /** groups[i] is the group of row i; group ids are dense and grow by one at a time. */
-  update(groups: Int32Array, args: Col[], n: number): void;
+  /** groups[i] is the group of row i; group ids are dense and grow by one at a time. `numGroups`,
+   * when given, is more than every id in groups (the aggregate's group count so far). */
+  update(groups: Int32Array, args: Col[], n: number, numGroups?: number): void;
   finish(numGroups: number): Col;
   /** Approximate bytes held, counted against the query's memory budget. */
   bytes(): number;
