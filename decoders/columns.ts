@@ -2,16 +2,18 @@
 // numbers and timestamps, UTF-8 bytes + Int32 offsets for strings, hashed dictionaries for repeated
 // strings, validity bitmaps for nullable columns. `finish()` hands the buffers to an Arrow `Data`
 // and starts a fresh batch; nothing is allocated per row except buffer growth.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import {
   makeData, makeVector, Vector, Data, Utf8, Int32, Int64, Float64, Dictionary, List,
   TimestampNanosecond, type DataType,
 } from 'apache-arrow';
 
 const INITIAL_ROWS = 1024;
+/** The buffer a column holds after its last batch (`finish(true)`): appending after that regrows from it. */
+const NO_INT32 = new Int32Array(0);
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number): T {
-  let cap = a.length * 2;
+  let cap = Math.max(8, a.length * 2);
   while (cap < need) cap *= 2;
   const b = new (a.constructor as new (n: number) => T)(cap);
   b.set(a);
@@ -67,11 +69,12 @@ export class Int32Column {
     this.validity!.set(this.length, false);
     this.values[this.length++] = 0;
   }
-  finish(): Data<Int32> {
+  /** `last`: no batch follows, so no fresh buffer is allocated for one. */
+  finish(last = false): Data<Int32> {
     const length = this.length;
     const nb = this.validity?.take(length);
     const data = makeData({ type: new Int32(), length, data: this.values.subarray(0, length), ...nb });
-    this.values = new Int32Array(INITIAL_ROWS);
+    this.values = last ? NO_INT32 : new Int32Array(INITIAL_ROWS);
     this.length = 0;
     return data;
   }
@@ -136,13 +139,14 @@ export class Int64Column {
     this.appendWords(0, 0);
     this.validity!.set(this.length - 1, false);
   }
-  finish(): Data<Int64 | TimestampNanosecond> {
+  /** `last`: no batch follows, so no fresh buffer is allocated for one. */
+  finish(last = false): Data<Int64 | TimestampNanosecond> {
     const length = this.length;
     const nb = this.validity?.take(length);
     const values = new BigInt64Array(this.words.buffer, 0, length);
     const type = this.kind === 'int64' ? new Int64() : new TimestampNanosecond('UTC');
     const data = makeData({ type, length, data: values, ...nb } as never) as unknown as Data<Int64 | TimestampNanosecond>;
-    this.words = new Int32Array(INITIAL_ROWS * 2);
+    this.words = last ? NO_INT32 : new Int32Array(INITIAL_ROWS * 2);
     this.length = 0;
     return data;
   }
@@ -272,7 +276,10 @@ export class Utf8Column {
     const offs = this.offsets;
     const s0 = offs[from];
     const e0 = this.byteLength;
-    if (isUtf8(b.subarray(s0, e0)) && startsOnBoundaries(b, offs, from, this.length)) return;
+    // All ASCII (most log text): every value is valid, no per-row boundary check needed.
+    const unchecked = b.subarray(s0, e0);
+    if (isAscii(unchecked)) return;
+    if (isUtf8(unchecked) && startsOnBoundaries(b, offs, from, this.length)) return;
     const tail = b.slice(s0, e0);
     const rel = offs.slice(from, this.length + 1);
     this.byteLength = s0;
@@ -494,12 +501,13 @@ export class DictionaryColumn {
     this.table = new Int32Array(size).fill(-1);
     for (let c = 0; c < this.values.length; c++) this.insert(c, this.hashes[c]);
   }
-  finish(): Data<Dictionary<Utf8, Int32>> {
+  /** `last`: no batch follows, so no fresh buffers are allocated for one. */
+  finish(last = false): Data<Dictionary<Utf8, Int32>> {
     const length = this.length;
     const nb = this.validity?.take(length);
-    const dictionary = makeVector(this.values.finish());
+    const dictionary = makeVector(this.values.finish(last));
     const data = makeData({ type: this.type, length, data: this.codes.subarray(0, length), dictionary, ...nb });
-    this.codes = new Int32Array(INITIAL_ROWS);
+    this.codes = last ? NO_INT32 : new Int32Array(INITIAL_ROWS);
     this.length = 0;
     this.table = new Int32Array(64).fill(-1);
     this.lastSrc = undefined;

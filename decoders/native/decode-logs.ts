@@ -105,11 +105,11 @@ export function* decodeLogs(
 function finishColumn(cols: LogColumns, name: string, last: boolean): Data {
   switch (name) {
     case 'time':
-      return cols.time!.finish();
+      return cols.time!.finish(last);
     case 'target':
-      return cols.target!.finish();
+      return cols.target!.finish(last);
     case 'level':
-      return cols.level!.finish();
+      return cols.level!.finish(last);
     case 'msg':
       return cols.msg!.finish(last);
     case 'properties':

@@ -198,12 +198,13 @@ export class FusedLogReader {
         cCode[slot] = -1;
       }
       at += refSize;
-      let props: PropertySet | undefined;
+      // The property set's JSON (`{}` when none).
+      let json: Uint8Array | undefined;
       if (kind === KIND_TAGGED) {
         if (at + 8 > end) break;
         const v = deps.get(view.getUint32(at, true), view.getUint32(at + 4, true));
         if (!(v instanceof PropertySet)) break;
-        props = v;
+        if (properties) json = v.jsonBytes();
         at += 8;
       }
       // DynString message: u8 codec, u32 byte length, bytes
@@ -214,7 +215,7 @@ export class FusedLogReader {
       if (len > end - ms) break;
       if (codec === 1 ? (len & 1) !== 0 : codec !== 2 && codec !== 0) break;
       // Left to the generic path, whose columns throw at 2 GiB (a UTF-16 message takes ≤ 3/2 len).
-      if (ml + 2 * len > 0x7fffffff || (properties && pl + (props ? props.jsonBytes().length : 2) > 0x7fffffff)) break;
+      if (ml + 2 * len > 0x7fffffff || (properties && pl + (json ? json.length : 2) > 0x7fffffff)) break;
       let tLo = view.getUint32(start, true);
       let tHi = view.getInt32(start + 4, true);
       if (exact) {
@@ -267,19 +268,18 @@ export class FusedLogReader {
         }
       }
       if (properties) {
-        // `{}` or the property set's JSON.
-        const j = props ? props.jsonBytes() : undefined;
-        const k = j ? j.length : 2;
+        const k = json ? json.length : 2;
         if (pl + k > pb.length) {
           properties.byteLength = pl;
           properties.reserve(k);
           pb = properties.bytes;
         }
-        if (j) pb.set(j, pl);
-        else {
+        if (json === undefined) {
           pb[pl] = 0x7b;
           pb[pl + 1] = 0x7d;
-        }
+        } else if (k > 64) pb.set(json, pl);
+        // Short: a byte loop costs less than the native call.
+        else for (let i = 0; i < k; i++) pb[pl + i] = json[i];
         pl += k;
         po[p0 + rows + 1] = pl;
       }
