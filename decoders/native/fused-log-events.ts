@@ -4,7 +4,7 @@
 // It only takes entries it can read completely; at anything else (another type, a framing problem,
 // a missing dependency, a bad string) it stops before that entry, and the generic path of
 // decode-logs.ts reads it — so errors, tallies and skips are the generic path's by construction.
-import type { DictionaryColumn, Int32Column, Int64Column, Utf8Column } from '../columns.js';
+import { DataViewCache, type DictionaryColumn, type Int32Column, type Int64Column, type Utf8Column } from '../columns.js';
 import { KIND_I64, KIND_REF, KIND_U64, PropertySet, TransitString, u32At, type DependencyMap, type FrameCursor, type TypeTable } from './transit.js';
 import type { TickConverter } from './ticks.js';
 
@@ -92,6 +92,9 @@ export class FusedLogReader {
   private readonly targets = new TargetCache();
   private msgBytes: Uint8Array | undefined;
   private msgView: DataView | undefined;
+  /** Over the properties column's buffer, and over the last property set's JSON (rows usually share one). */
+  private readonly propsView = new DataViewCache();
+  private readonly jsonView = new DataViewCache();
   constructor(
     private readonly layout: FusedLogLayout,
     private readonly cursor: FrameCursor,
@@ -165,6 +168,8 @@ export class FusedLogReader {
     let po = properties ? properties.offsets : NO_ROWS;
     const p0 = properties ? properties.length : 0;
     let pb = properties ? properties.bytes : b;
+    let pv = properties ? this.propsView.of(pb) : view;
+    const jsonView = this.jsonView;
     let pl = properties ? properties.byteLength : 0;
     msg?.deferUtf8Check();
     let rows = 0;
@@ -273,13 +278,12 @@ export class FusedLogReader {
           properties.byteLength = pl;
           properties.reserve(k);
           pb = properties.bytes;
+          pv = this.propsView.of(pb);
         }
         if (json === undefined) {
           pb[pl] = 0x7b;
           pb[pl + 1] = 0x7d;
-        } else if (k > 64) pb.set(json, pl);
-        // Short: a byte loop costs less than the native call.
-        else for (let i = 0; i < k; i++) pb[pl + i] = json[i];
+        } else copyBytes(pb, pv, pl, json, jsonView.of(json), 0, k);
         pl += k;
         po[p0 + rows + 1] = pl;
       }

@@ -47,7 +47,8 @@ interface Shape {
 const SDK: Shape = { deps: SDK_LOG_DEPS, objs: SDK_LOG_OBJECTS };
 const UPSTREAM: Shape = { deps: UPSTREAM_LOG_DEPS, objs: UPSTREAM_LOG_OBJECTS };
 
-/** Dependencies: strings 1–12 (all codecs), property sets 50 and 51; id 60 is a string named where a
+/** Dependencies: strings 1–12 (all codecs) and 13 (long), property sets 50–53 (53 empty, 52 with
+ * JSON over 256 bytes: the property copy's short and long paths); id 60 is a string named where a
  * property set is expected and 50 where a string is. */
 function dependencies(shape: Shape, r: (n: number) => number): Uint8Array {
   const w = new DependencyWriter(shape.deps);
@@ -55,9 +56,12 @@ function dependencies(shape: Shape, r: (n: number) => number): Uint8Array {
     const [text, codec] = message(r);
     w.string(id, typeof text === 'string' ? `target::${id}${text.slice(0, 8)}` : text, codec);
   }
+  w.string(13, `long ${'v'.repeat(300)}`);
   w.string(60, 'not a property set');
   w.propertySet(50, [[1, 2], [3, 4]]);
   w.propertySet(51, [[5, 6]]);
+  w.propertySet(52, [[7, 13]]);
+  w.propertySet(53, []);
   return w.finish();
 }
 
@@ -77,7 +81,7 @@ function objects(shape: Shape, r: (n: number) => number, count: number): Uint8Ar
       if (r(25) === 0) o[o.length - (typeof msg === 'string' ? new TextEncoder().encode(msg).length : msg.length) - 5] = 7; // unknown codec
       w.entry('LogStringInteropEventV3', r(30) === 0 ? o.subarray(0, r(o.length)) : o);
     } else if (kind < 16) {
-      const props = r(15) === 0 ? [77, 60][r(2)] : 50 + r(2);
+      const props = r(15) === 0 ? [77, 60][r(2)] : 50 + r(4);
       const text = typeof msg === 'string' ? msg : 'tagged';
       w.entry('TaggedLogInteropEvent', taggedLogInterop(O, time, level, target, props, text, codec === 0 ? 0 : 2));
     } else if (kind < 18) w.entry('StaticStringRef', pod(O, 'StaticStringRef', { id: target })); // not a log event: skipped
