@@ -192,15 +192,18 @@ export class FusedLogReader {
       const idLo = view.getInt32(idAt, true);
       const idHi = view.getInt32(idAt + 4, true);
       const slot = Math.imul(idLo ^ idHi, 0x9e3779b1) >>> 24;
-      let tstr = cStr[slot];
-      if (tstr === undefined || cLo[slot] !== idLo || cHi[slot] !== idHi) {
-        const v = deps.get(idLo >>> 0, idHi >>> 0);
-        if (!(v instanceof TransitString)) break;
-        tstr = v;
-        cStr[slot] = v;
-        cLo[slot] = idLo;
-        cHi[slot] = idHi;
-        cCode[slot] = -1;
+      // A code in this batch implies the slot holds this id's string: one check on the hot path.
+      let code = cCode[slot];
+      if (code < 0 || cLo[slot] !== idLo || cHi[slot] !== idHi) {
+        if (cStr[slot] === undefined || cLo[slot] !== idLo || cHi[slot] !== idHi) {
+          const v = deps.get(idLo >>> 0, idHi >>> 0);
+          if (!(v instanceof TransitString)) break;
+          cStr[slot] = v;
+          cLo[slot] = idLo;
+          cHi[slot] = idHi;
+          cCode[slot] = -1;
+        }
+        code = -1;
       }
       at += refSize;
       // The property set's JSON (`{}` when none).
@@ -244,8 +247,10 @@ export class FusedLogReader {
         tw[i + 1] = tHi;
       }
       if (target) {
-        let code = cCode[slot];
-        if (code < 0) cCode[slot] = code = target.codeOf(tstr.bytes, 0, tstr.bytes.length);
+        if (code < 0) {
+          const t = cStr[slot]!.bytes;
+          cCode[slot] = code = target.codeOf(t, 0, t.length);
+        }
         gc[g0 + rows] = code;
       }
       if (level) lv[l0 + rows] = b[start + 8];
