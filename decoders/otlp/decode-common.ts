@@ -10,7 +10,7 @@ import { utf8Vector, constantDictionaryData, constantTimestampData } from '../co
 import { jsonObject } from './any-value.js';
 import { WireReader, WIRE_LEN } from '../protowire.js';
 import { anyValueIsSet, jsonStringBytes, utf8, writeAnyValueJson } from './decode-json-text.js';
-import type { JsonObjectWriter } from './decode-json-object.js';
+import { readKeyValueRanges, type JsonObjectWriter } from './decode-json-object.js';
 import { Utf8Column } from '../columns.js';
 
 /** Columns whose value is the same on every row of a segment. */
@@ -203,8 +203,10 @@ export class ScopeInfo {
     if (versionEnd > versionStart) add(K_SCOPE_VERSION, jsonStringBytes(buf, versionStart, versionEnd));
     if (attrs.length > 0) {
       // Each attribute with a value becomes otel.scope.attr.<key>, its value as §5.1 JSON.
+      const kv = new Int32Array(4);
       for (const [s, e] of attrs) {
-        const [ks, ke, vs, ve] = keyValueRanges(r, s, e);
+        readKeyValueRanges(r, s, e, kv);
+        const [ks, ke, vs, ve] = kv;
         if (vs < 0 || !anyValueIsSet(r, vs, ve)) continue;
         const key = new Utf8Column();
         key.writeString(SCOPE_ATTR_PREFIX);
@@ -222,32 +224,6 @@ export class ScopeInfo {
   }
 }
 
-/** Key and value byte ranges of a KeyValue message (value -1 when absent). */
-export function keyValueRanges(r: WireReader, start: number, end: number): [number, number, number, number] {
-  let ks = start;
-  let ke = start;
-  let vs = -1;
-  let ve = -1;
-  r.pos = start;
-  while (r.pos < end) {
-    const tag = r.tag(end);
-    const f = tag >>> 3;
-    const wt = tag & 7;
-    if (f === 1 || f === 2) {
-      if (wt !== WIRE_LEN) r.fail(`field ${f} of KeyValue has wire type ${wt}`);
-      const stop = r.lengthDelimited(end);
-      if (f === 1) {
-        ks = r.pos;
-        ke = stop;
-      } else {
-        vs = r.pos;
-        ve = stop;
-      }
-      r.pos = stop;
-    } else r.skip(wt, end);
-  }
-  return [ks, ke, vs, ve];
-}
 
 type Batches = Generator<RecordBatch, void, undefined>;
 

@@ -138,10 +138,10 @@ export class JsonObjectWriter {
   addKeyValue(start: number, end: number): void {
     const r = this.r;
     const buf = r.buf;
-    let ks = start;
-    let ke = start;
-    let vs = -1;
-    let ve = -1;
+    let ks: number;
+    let ke: number;
+    let vs: number;
+    let ve: number;
     // The usual encoding: key (field 1) then value (field 2), both with one-byte lengths, nothing else.
     const kl = buf[start + 1];
     const vAt = start + 2 + kl;
@@ -151,23 +151,12 @@ export class JsonObjectWriter {
       vs = vAt + 2;
       ve = end;
       r.pos = end;
-    } else r.pos = start;
-    while (r.pos < end) {
-      const tag = r.tag(end);
-      const wt = tag & 7;
-      const f = tag >>> 3;
-      if (f === 1 || f === 2) {
-        if (wt !== WIRE_LEN) r.fail(`field ${f} of KeyValue has wire type ${wt}`);
-        const stop = r.lengthDelimited(end);
-        if (f === 1) {
-          ks = r.pos;
-          ke = stop;
-        } else {
-          vs = r.pos;
-          ve = stop;
-        }
-        r.pos = stop;
-      } else r.skip(wt, end);
+    } else {
+      readKeyValueRanges(r, start, end, KEY_VALUE_RANGES);
+      ks = KEY_VALUE_RANGES[0];
+      ke = KEY_VALUE_RANGES[1];
+      vs = KEY_VALUE_RANGES[2];
+      ve = KEY_VALUE_RANGES[3];
     }
     const i = this.slot();
     if (vs >= 0) this.valueBytes += ve - vs;
@@ -531,4 +520,28 @@ function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView,
     return o;
   }
   return -1;
+}
+
+const KEY_VALUE_RANGES = new Int32Array(4);
+
+/** Key and value byte ranges of the KeyValue message in [start, end) into
+ * out = [keyStart, keyEnd, valueStart, valueEnd] (value -1 when absent); leaves the reader at end. */
+export function readKeyValueRanges(r: WireReader, start: number, end: number, out: Int32Array): void {
+  out[0] = start;
+  out[1] = start;
+  out[2] = -1;
+  out[3] = -1;
+  r.pos = start;
+  while (r.pos < end) {
+    const tag = r.tag(end);
+    const f = tag >>> 3;
+    const wt = tag & 7;
+    if (f === 1 || f === 2) {
+      if (wt !== WIRE_LEN) r.fail(`field ${f} of KeyValue has wire type ${wt}`);
+      const stop = r.lengthDelimited(end);
+      out[f === 1 ? 0 : 2] = r.pos;
+      out[f === 1 ? 1 : 3] = stop;
+      r.pos = stop;
+    } else r.skip(wt, end);
+  }
 }
