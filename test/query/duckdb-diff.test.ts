@@ -6,11 +6,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { runQuery } from '../../query/engine.js';
-import { colFromArrow, scalarTypeOfArrow } from '../../query/exec/arrow-io.js';
-import { valueAt } from '../../query/exec/column.js';
 import type { ScalarType } from '../../query/plan/types.js';
 import type { RecordBatch } from 'apache-arrow';
+import { colFromArrow, scalarTypeOfArrow } from '../../query/exec/arrow-io.js';
+import { valueAt } from '../../query/exec/column.js';
 import { testContext } from './fixtures.js';
+import { mapResultCells } from './render.js';
 
 const TABLES = ['logs', 'nums', 'procs', 'levels', 'empty'];
 
@@ -20,18 +21,7 @@ const DUCK_TYPES: Partial<Record<ScalarType, string>> = {
 
 /** Result rows as JS values, with each column's engine type. */
 function engineRows(batches: RecordBatch[]): unknown[][] {
-  const rows: unknown[][] = [];
-  for (const rb of batches) {
-    const types = rb.schema.fields.map((f) => scalarTypeOfArrow(f.type)!);
-    const cols = types.map((t, j) => colFromArrow(rb.data.children[j], t));
-    for (let i = 0; i < rb.numRows; i++) {
-      rows.push(cols.map((c, j) => {
-        const v = valueAt(c, i);
-        return types[j] === 'timestamp' && v !== null ? { micros: (v as bigint) / 1000n } : v;
-      }));
-    }
-  }
-  return rows;
+  return mapResultCells(batches, (v, type) => (type === 'timestamp' && v !== null ? { micros: (v as bigint) / 1000n } : v));
 }
 
 function norm(v: unknown): unknown {

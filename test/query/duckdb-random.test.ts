@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import { runQuery } from '../../query/engine.js';
-import { colFromArrow, scalarTypeOfArrow } from '../../query/exec/arrow-io.js';
-import { valueAt } from '../../query/exec/column.js';
+import { mapResultCells } from './render.js';
 import { tableSourceOf } from '../../query/views/information-schema.js';
 import type { QueryContext } from '../../query/types.js';
 import { Rng, duckLoadStatements, generateQuery, generateTables, toMemoryTable } from './random-sql.js';
@@ -22,20 +21,11 @@ const RELATIVE_TOLERANCE = 1e-9;
 type Cell = number | string | boolean | null;
 
 function engineRows(batches: RecordBatch[]): Cell[][] {
-  const rows: Cell[][] = [];
-  for (const rb of batches) {
-    const types = rb.schema.fields.map((f) => scalarTypeOfArrow(f.type)!);
-    const cols = types.map((t, j) => colFromArrow(rb.data.children[j], t));
-    for (let i = 0; i < rb.numRows; i++) {
-      rows.push(cols.map((c, j) => {
-        const v = valueAt(c, i);
-        if (v === null) return null;
-        if (types[j] === 'timestamp') return `ts:${String(v)}`;
-        return normaliseScalar(v);
-      }));
-    }
-  }
-  return rows;
+  return mapResultCells<Cell>(batches, (v, type) => {
+    if (v === null) return null;
+    if (type === 'timestamp') return `ts:${String(v)}`;
+    return normaliseScalar(v);
+  });
 }
 
 function normaliseScalar(v: unknown): Cell {
