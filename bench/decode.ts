@@ -9,16 +9,11 @@ import { decodeOtlpLogs } from '../decoders/otlp/decode-logs.js';
 import { decodeOtlpSpans } from '../decoders/otlp/decode-spans.js';
 import { decodeOtlpMeasures } from '../decoders/otlp/decode-metrics.js';
 import type { DecodeContext } from '../decoders/context.js';
+import { BENCH_DECODE_CONTEXT } from './otlp-payloads.js';
 import { ResourceLogs, ResourceSpans, ResourceMetrics } from '../test/helpers/otlp-proto.js';
 
 const SCALE = Number(process.env.CONTRAIL_BENCH_SCALE ?? '1');
-const CTX: DecodeContext = {
-  blockId: '9ba3201e-8395-8c92-8027-50a35cb4e634',
-  processId: '92267645-021b-5d0f-960b-c74719552658',
-  streamId: '0f1e2d3c-4b5a-5968-8776-a5b4c3d2e1f0',
-  insertTime: 1_700_000_100_000_000_000n,
-  process: undefined,
-};
+const CTX = BENCH_DECODE_CONTEXT;
 
 const T0 = 1_700_000_000_000_000_000n;
 const kv = (key: string, v: string | number) =>

@@ -2,6 +2,16 @@
 // ~10 resource attributes and log records like an HTTP server's (80-char body, 4-6 attributes of
 // mixed types, trace/span ids, severity).
 import { encodeLogsRequest } from '../test/helpers/otlp-proto.js';
+import type { DecodeContext } from '../decoders/context.js';
+
+/** The decode context of the decode benchmarks' segments (no process row). */
+export const BENCH_DECODE_CONTEXT: DecodeContext = {
+  blockId: '9ba3201e-8395-8c92-8027-50a35cb4e634',
+  processId: '92267645-021b-5d0f-960b-c74719552658',
+  streamId: '0f1e2d3c-4b5a-5968-8776-a5b4c3d2e1f0',
+  insertTime: 1_700_000_100_000_000_000n,
+  process: undefined,
+};
 
 /** Small seeded PRNG (mulberry32) so every run builds the same bytes. */
 export function prng(seed: number): () => number {

@@ -1,12 +1,11 @@
 // OTLP indexer throughput (records/s): the protobuf scanner against protobufjs' full decode, and
 // the OTLP/JSON scanner and JSON segment → Arrow decode against JSON.parse of the same bytes, all
 // measured in this run on one core. Usage: node --import tsx bench/scanner.ts
-import { makeLogsRequest } from './otlp-payloads.js';
+import { BENCH_DECODE_CONTEXT, makeLogsRequest } from './otlp-payloads.js';
 import { indexOtlpProto } from '../decoders/otlp/index-proto.js';
 import { indexOtlpJson } from '../decoders/otlp/index-json.js';
 import { transcodeOtlpJsonSegment } from '../decoders/otlp/decode-json-input.js';
 import { decodeOtlpLogs } from '../decoders/otlp/decode-logs.js';
-import type { DecodeContext } from '../decoders/context.js';
 import { LogsRequest, decodeLogsRequest } from '../test/helpers/otlp-proto.js';
 import { encodeLogsJson } from '../test/helpers/otlp-json.js';
 
@@ -48,13 +47,7 @@ const jsonBytes = jsonPayloads.reduce((n, p) => n + p.length, 0);
 const utf8 = new TextDecoder();
 const jsonParse = measure(jsonPayloads, (p) => JSON.parse(utf8.decode(p)));
 const jsonScanner = measure(jsonPayloads, (p) => indexOtlpJson('logs', p));
-const CTX: DecodeContext = {
-  blockId: '9ba3201e-8395-8c92-8027-50a35cb4e634',
-  processId: '92267645-021b-5d0f-960b-c74719552658',
-  streamId: '0f1e2d3c-4b5a-5968-8776-a5b4c3d2e1f0',
-  insertTime: 1_700_000_100_000_000_000n,
-  process: undefined,
-};
+const CTX = BENCH_DECODE_CONTEXT;
 const segments = jsonPayloads.map((p) => {
   const s = indexOtlpJson('logs', p).segments[0];
   return p.subarray(s.byteOffset, s.byteOffset + s.byteLength);
