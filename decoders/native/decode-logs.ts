@@ -76,16 +76,17 @@ export function* decodeLogs(
     ticks,
     tally: seg.tally,
     skipped: 0,
-    fused: layout && new FusedLogReader(layout, cursor, seg.deps, ticks),
+    // openSegment decompressed the object buffer for this decode alone: messages may go in place.
+    fused: layout && new FusedLogReader(layout, cursor, seg.deps, ticks, true),
   };
   // Entries in the buffer (a framing pass; with the fused loop, an estimate): each batch's columns
-  // are presized. Messages take at most the object buffer's bytes (with the fused loop, about their
-  // size): one allocation for the first batch.
+  // are presized. Without the fused loop, messages take at most the object buffer's bytes: one
+  // allocation for the first batch; with it, they are written into the object buffer (FusedLogReader).
   const sizing: LogSizing = layout
     ? estimateLogEntries(bytes, layout, seg.deps)
     : { entries: countEntries(bytes, ctx.descriptors.objects), msgBytes: bytes.length, propsBytes: 0 };
   const entries = sizing.entries;
-  cols.msg?.presize(0, Math.min(sizing.msgBytes, 64 * 1024 * 1024));
+  if (!src.fused) cols.msg?.presize(0, Math.min(sizing.msgBytes, 64 * 1024 * 1024));
   const propsPerRow = Math.max(2, sizing.propsBytes / Math.max(1, entries));
   for (;;) {
     const n = Math.max(0, Math.min(entries - (src.cursor.index + 1), batchRows));
@@ -97,12 +98,12 @@ export function* decodeLogs(
     const rows = fillBatch(src, cols, batchRows);
     const last = rows < batchRows;
     if (last) reportSegment(ctx, seg.tally, src.skipped);
-    if (rows > 0) yield out.batch(rows, (name) => finishColumn(cols, name, last));
+    if (rows > 0) yield out.batch(rows, (name) => finishColumn(src, cols, name, last));
     if (last) return;
   }
 }
 
-function finishColumn(cols: LogColumns, name: string, last: boolean): Data {
+function finishColumn(src: LogSource, cols: LogColumns, name: string, last: boolean): Data {
   switch (name) {
     case 'time':
       return cols.time!.finish(last);
@@ -110,8 +111,12 @@ function finishColumn(cols: LogColumns, name: string, last: boolean): Data {
       return cols.target!.finish(last);
     case 'level':
       return cols.level!.finish(last);
-    case 'msg':
-      return cols.msg!.finish(last);
+    case 'msg': {
+      // With the fused loop, the next batch's messages go into the object buffer: no new buffer for them.
+      const data = cols.msg!.finish(last || src.fused !== undefined);
+      src.fused?.messagesTaken(data.values);
+      return data;
+    }
     case 'properties':
       return cols.properties!.finish(last);
   }
@@ -128,7 +133,7 @@ function fillBatch(src: LogSource, cols: LogColumns, limit: number): number {
   let lastTargetCode = 0;
   let rows = 0;
   const fused = src.fused;
-  fused?.newBatch();
+  fused?.newBatch(msg);
   while (rows < limit) {
     if (fused) {
       rows += fused.run(cols, limit - rows);

@@ -86,7 +86,17 @@ class TargetCache {
 
 const utf16Decoder = new TextDecoder('utf-16le');
 
-/** The fused loop over one segment's object buffer. */
+/**
+ * The fused loop over one segment's object buffer.
+ *
+ * Messages in place: when the decode owns the object buffer (it was decompressed for this decode and
+ * is read by nothing else afterwards), the message column's bytes are a view of that buffer and the
+ * loop moves each message down into bytes it has already read, instead of into a new buffer: no
+ * allocation (nor GC pressure) for the largest column. The view ends where reading stopped, so any
+ * other writer (the generic path, the UTF-16 path, the column's UTF-8 repair) that needs more room
+ * regrows it into a buffer of its own, and writing in place stops for the batch. Batches handed out
+ * keep their views; the next batch's messages start after the last one in place.
+ */
 export class FusedLogReader {
   private readonly view: DataView;
   private readonly targets = new TargetCache();
@@ -95,11 +105,15 @@ export class FusedLogReader {
   /** Over the properties column's buffer, and over the last property set's JSON (rows usually share one). */
   private readonly propsView = new DataViewCache();
   private readonly jsonView = new DataViewCache();
+  /** Where in the object buffer the next batch's messages may start when written in place. */
+  private msgFree = 0;
   constructor(
     private readonly layout: FusedLogLayout,
     private readonly cursor: FrameCursor,
     private readonly deps: DependencyMap,
     private readonly ticks: TickConverter,
+    /** The object buffer is this decode's own: messages may be written in place. */
+    private readonly messagesInPlace: boolean,
   ) {
     const b = cursor.bytes;
     this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -114,9 +128,18 @@ export class FusedLogReader {
     return this.msgView!;
   }
 
-  /** Target dictionary codes restart with each batch. */
-  newBatch(): void {
+  /** Target dictionary codes restart with each batch; so does the message column, in place when allowed. */
+  newBatch(msg: Utf8Column | undefined): void {
     this.targets.codes.fill(-1);
+    if (msg && this.messagesInPlace && msg.length === 0 && msg.byteLength === 0) {
+      msg.bytes = this.cursor.bytes.subarray(this.msgFree, this.cursor.pos);
+    }
+  }
+
+  /** A batch's finished message bytes: when they are a view of the object buffer, it is taken up to their end. */
+  messagesTaken(values: Uint8Array): void {
+    const b = this.cursor.bytes;
+    if (values.buffer === b.buffer) this.msgFree = values.byteOffset - b.byteOffset + values.length;
   }
 
   /**
@@ -164,6 +187,15 @@ export class FusedLogReader {
     const m0 = msg ? msg.length : 0;
     let mb = msg ? msg.bytes : b;
     let mv = msg ? this.viewOf(mb) : view;
+    // In place (see the class comment), messages are written to b[mOff + ml…], at least 8 bytes below
+    // their source (copyBytes moves words forward: a gap of 8 keeps every word it reads unwritten);
+    // otherwise mOff is 0 and mb is the column's buffer.
+    let inPlace = msg !== undefined && mb.buffer === b.buffer;
+    let mOff = inPlace ? mb.byteOffset - b.byteOffset : 0;
+    if (inPlace) {
+      mb = b;
+      mv = view;
+    }
     let ml = msg ? msg.byteLength : 0;
     let po = properties ? properties.offsets : NO_ROWS;
     const p0 = properties ? properties.length : 0;
@@ -256,23 +288,39 @@ export class FusedLogReader {
       if (level) lv[l0 + rows] = b[start + 8];
       if (msg) {
         if (codec === 1) {
-          msg.byteLength = ml;
-          msg.length = m0 + rows;
-          msg.appendString(utf16Decoder.decode(b.subarray(ms, ms + len)));
-          // The column may have grown.
-          mb = msg.bytes;
-          mv = this.viewOf(mb);
-          mo = msg.offsets;
-          ml = msg.byteLength;
+          const text = utf16Decoder.decode(b.subarray(ms, ms + len));
+          // In place, the text may take the bytes up to this entry's end (they are read).
+          const put = inPlace ? utf8Encoder.encodeInto(text, b.subarray(mOff + ml, end)) : undefined;
+          if (put && put.read === text.length) {
+            ml += put.written;
+            mo[m0 + rows + 1] = ml;
+          } else {
+            if (inPlace) leavePlace(msg, b.subarray(mOff, mOff + ml), 3 * text.length);
+            inPlace = false;
+            mOff = 0;
+            msg.byteLength = ml;
+            msg.length = m0 + rows;
+            msg.appendString(text);
+            // The column may have grown.
+            mb = msg.bytes;
+            mv = this.viewOf(mb);
+            mo = msg.offsets;
+            ml = msg.byteLength;
+          }
         } else {
           // UTF-8 / ANSI: copied now, checked per batch by the column (appendUtf8Deferred).
-          if (ml + len > mb.length) {
+          if (inPlace ? mOff + ml + 8 > ms : ml + len > mb.length) {
+            // In place, SDK entries never get here (each header is over 8 bytes long); after a
+            // value longer than its entry (from another writer), the column leaves the buffer.
+            if (inPlace) leavePlace(msg, b.subarray(mOff, mOff + ml), len);
+            inPlace = false;
+            mOff = 0;
             msg.byteLength = ml;
             msg.reserve(len);
             mb = msg.bytes;
             mv = this.viewOf(mb);
           }
-          copyBytes(mb, mv, ml, b, view, ms, len);
+          copyBytes(mb, mv, mOff + ml, b, view, ms, len);
           ml += len;
           mo[m0 + rows + 1] = ml;
         }
@@ -301,6 +349,8 @@ export class FusedLogReader {
     if (msg) {
       msg.byteLength = ml;
       msg.length = m0 + rows;
+      // Other writers may use the bytes read so far, no more.
+      if (inPlace) msg.bytes = b.subarray(mOff, pos);
     }
     if (properties) {
       properties.byteLength = pl;
@@ -312,6 +362,15 @@ export class FusedLogReader {
 }
 
 const NO_ROWS = new Int32Array(0);
+const utf8Encoder = new TextEncoder();
+
+/** The message column's bytes so far (a view of the object buffer) moved to a buffer of its own
+ * with room for `more` bytes and as many again. */
+function leavePlace(msg: Utf8Column, written: Uint8Array, more: number): void {
+  const bytes = new Uint8Array(2 * (written.length + more));
+  bytes.set(written);
+  msg.bytes = bytes;
+}
 
 /**
  * Rows every projected column can take without regrowth, at most `limit`: when some column has little

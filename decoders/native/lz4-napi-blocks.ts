@@ -36,7 +36,9 @@ export function decompressLz4FrameBlocks(frame: Uint8Array, maxOutput: number): 
     let block: Uint8Array;
     if (word >>> 31 === 1) {
       if (size > room) throw new Lz4FrameError(blockAt, 'output exceeds the declared content size');
-      block = frame.slice(pos, pos + size);
+      // A plain Uint8Array copy even when the frame is a Node Buffer (whose slice() is a view):
+      // decoders may overwrite the output (segment.ts), never the caller's payload.
+      block = new Uint8Array(frame.subarray(pos, pos + size));
     } else {
       // A compressed byte expands to at most 255 output bytes: no larger capacity is ever asked for.
       const capacity = Math.min(room, size * 255 + 64);

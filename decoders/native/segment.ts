@@ -79,6 +79,7 @@ export function nativeDecodeContext(args: {
 }
 
 export interface OpenSegment {
+  /** Decompressed for this segment alone (never a view of the payload): a decoder may overwrite bytes it has read. */
   objects: TransitBuffer;
   deps: DependencyMap;
   tally: UnreadableTally;

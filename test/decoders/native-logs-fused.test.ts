@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { DataType, type RecordBatch } from 'apache-arrow';
 import { nativeDecodeContext, type NativeDecodeContext } from '../../decoders/native/index.js';
 import { decodeLogs } from '../../decoders/native/decode-logs.js';
-import { encodeBlockPayload, type TransitTypeInput } from '../helpers/native-encoder.js';
+import { xxh32 } from '../../decoders/native/xxh32.js';
+import { encodeBlockPayload, lz4Frame, type TransitTypeInput } from '../helpers/native-encoder.js';
 import {
   ByteWriter, DependencyWriter, SDK_LOG_DEPS, SDK_LOG_OBJECTS, TransitBufferWriter, UPSTREAM_LOG_DEPS, UPSTREAM_LOG_OBJECTS,
   logStringEventV2, logStringInteropV3, pod, processRow, streamRow, taggedLogInterop,
@@ -98,7 +99,9 @@ interface Outcome {
   error: string | undefined;
 }
 
-/** Everything a caller can observe: per batch, per column, the values and for dictionaries the codes. */
+/** Everything a caller can observe: per batch, per column, the values and for dictionaries the codes.
+ * Batches are observed once the segment is decoded (or failed): a batch handed out stays as it was
+ * while the decoder goes on (the fused loop writes messages into the object buffer). */
 function decode(payload: Uint8Array, shape: Shape, projection: string[] | null, batchRows: number | undefined, fused: boolean, frequency = 1_000_000_000n): Outcome {
   const process = processRow({ tsc_frequency: frequency });
   const ctx: NativeDecodeContext = {
@@ -107,14 +110,14 @@ function decode(payload: Uint8Array, shape: Shape, projection: string[] | null, 
   };
   const warnings: string[] = [];
   ctx.warn = (m) => warnings.push(m);
-  const batches: unknown[] = [];
+  const kept: RecordBatch[] = [];
   let error: string | undefined;
   try {
-    for (const b of decodeLogs(payload, ctx, projection, batchRows === undefined ? undefined : { batchRows }, fused)) batches.push(observe(b));
+    for (const b of decodeLogs(payload, ctx, projection, batchRows === undefined ? undefined : { batchRows }, fused)) kept.push(b);
   } catch (e) {
     error = `${(e as Error).name}: ${(e as Error).message}`;
   }
-  return { batches, stats: ctx.stats, warnings, error };
+  return { batches: kept.map(observe), stats: ctx.stats, warnings, error };
 }
 
 function observe(b: RecordBatch): unknown {
@@ -218,5 +221,64 @@ test('a block whose first events are much longer than the rest (too few rows est
       assert.equal(out.error, undefined);
       assert.equal(out.batches.length, batchRows ? 6 : 1);
     }
+  }
+});
+
+test('messages written in place: earlier batches keep theirs while values longer than their entries (dependency strings, UTF-16, repaired UTF-8) come between', () => {
+  const O = UPSTREAM_LOG_OBJECTS;
+  const long = `static ${'ß'.repeat(3000)}`;
+  const deps = new DependencyWriter(UPSTREAM_LOG_DEPS)
+    .string(1, long)
+    .string(2, 'target')
+    .record('LogMetadataRecord', { id: 100, fmt_str: 1, target: 2, module_path: 2, file: 2, line: 1, level: 3 })
+    .finish();
+  const r = rng(4242);
+  const w = new TransitBufferWriter(O);
+  // A UTF-16 message first: its UTF-8 is longer than the bytes read so far.
+  w.entry('LogStringInteropEventV3', logStringInteropV3(O, T0, 4, 2, '日本語'.repeat(40), 1));
+  for (let i = 0; i < 3000; i++) {
+    const k = r(40);
+    if (k === 0) w.entry('LogStaticStrEvent', pod(O, 'LogStaticStrEvent', { desc: 100, time: T0 + BigInt(i) })); // 16-byte entry, 9 KB message
+    else if (k === 1) w.entry('LogStringInteropEventV3', logStringInteropV3(O, T0 + BigInt(i), 4, 2, `wide ${i} ${'é'.repeat(r(200))}`, 1));
+    else if (k === 2) w.entry('LogStringInteropEventV3', logStringInteropV3(O, T0 + BigInt(i), 4, 2, Uint8Array.of(0x61, 0xff, 0x62, 0xc0))); // repaired: 8 bytes from 4
+    else w.entry('LogStringInteropEventV3', logStringInteropV3(O, T0 + BigInt(i), 4, 2, `message ${i} ${'x'.repeat(r(300))}`));
+  }
+  const payload = encodeBlockPayload(deps, w.finish());
+  for (const batchRows of [undefined, 1, 50, 999]) {
+    for (const projection of [null, ['msg']]) {
+      const out = decode(payload, UPSTREAM, projection, batchRows, true);
+      assert.deepEqual(out, decode(payload, UPSTREAM, projection, batchRows, false), `batchRows ${batchRows}`);
+      assert.equal(out.error, undefined);
+    }
+  }
+});
+
+/** An LZ4 frame holding `bytes` as one stored (uncompressed) block. */
+function storedFrame(bytes: Uint8Array): Uint8Array {
+  const head = [0x04, 0x22, 0x4d, 0x18, 0x60, 0x70];
+  const size = (bytes.length | 0x80000000) >>> 0;
+  const out = new Uint8Array(head.length + 5 + bytes.length + 4);
+  out.set(head);
+  out[head.length] = (xxh32(Uint8Array.from(head), 0, 4, head.length) >>> 8) & 0xff;
+  new DataView(out.buffer).setUint32(head.length + 1, size, true);
+  out.set(bytes, head.length + 5);
+  return out;
+}
+
+test('decoding leaves the payload as it was, also when a Buffer payload stores the objects uncompressed', () => {
+  const deps = new DependencyWriter(SDK_LOG_DEPS).string(1, 'target').propertySet(2, [[1, 1]]).finish();
+  const w = new TransitBufferWriter(SDK_LOG_OBJECTS);
+  for (let i = 0; i < 500; i++) {
+    if (i % 5 === 0) w.entry('TaggedLogInteropEvent', taggedLogInterop(SDK_LOG_OBJECTS, T0 + BigInt(i), 3, 1, 2, `tagged ${i}`));
+    else w.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, T0 + BigInt(i), 4, 1, `message ${i} ${'m'.repeat(i % 90)}`));
+  }
+  const encoded = encodeBlockPayload(lz4Frame(deps), storedFrame(w.finish()), { rawPayloadFields: true });
+  const payload = Buffer.from(encoded);
+  for (const batchRows of [undefined, 64]) {
+    const first = decode(payload, SDK, null, batchRows, true);
+    assert.deepEqual(payload, Buffer.from(encoded));
+    assert.deepEqual(decode(payload, SDK, null, batchRows, true), first);
+    assert.deepEqual(first, decode(payload, SDK, null, batchRows, false));
+    assert.equal(first.error, undefined);
   }
 });
