@@ -68,6 +68,14 @@ export function* decodeLogs(
   const cursor = new FrameCursor(bytes, ctx.descriptors.objects);
   const ticks = new TickConverter(ctx.clock);
   const layout = fused ? fusedLogLayout(ctx.descriptors.objects) : undefined;
+  // Entries in the buffer (a framing pass; with the fused loop, an estimate): each batch's columns
+  // are presized.
+  const sizing: LogSizing = layout
+    ? estimateLogEntries(bytes, layout, seg.deps)
+    : { entries: countEntries(bytes, ctx.descriptors.objects), msgBytes: bytes.length, propsBytes: 0 };
+  // The fused loop writes messages into the object buffer (openSegment decompressed it for this decode
+  // alone), which the batches then keep alive: only when messages are at least half of it.
+  const inPlace = layout !== undefined && 2 * sizing.msgBytes >= bytes.length;
   const src: LogSource = {
     blockId: ctx.blockId,
     cursor,
@@ -76,17 +84,12 @@ export function* decodeLogs(
     ticks,
     tally: seg.tally,
     skipped: 0,
-    // openSegment decompressed the object buffer for this decode alone: messages may go in place.
-    fused: layout && new FusedLogReader(layout, cursor, seg.deps, ticks, true),
+    fused: layout && new FusedLogReader(layout, cursor, seg.deps, ticks, inPlace),
   };
-  // Entries in the buffer (a framing pass; with the fused loop, an estimate): each batch's columns
-  // are presized. Without the fused loop, messages take at most the object buffer's bytes: one
-  // allocation for the first batch; with it, they are written into the object buffer (FusedLogReader).
-  const sizing: LogSizing = layout
-    ? estimateLogEntries(bytes, layout, seg.deps)
-    : { entries: countEntries(bytes, ctx.descriptors.objects), msgBytes: bytes.length, propsBytes: 0 };
   const entries = sizing.entries;
-  if (!src.fused) cols.msg?.presize(0, Math.min(sizing.msgBytes, 64 * 1024 * 1024));
+  // Otherwise messages take at most the object buffer's bytes (with the fused loop, about their
+  // size): one allocation for the first batch.
+  if (!inPlace) cols.msg?.presize(0, Math.min(sizing.msgBytes, 64 * 1024 * 1024));
   const propsPerRow = Math.max(2, sizing.propsBytes / Math.max(1, entries));
   for (;;) {
     const n = Math.max(0, Math.min(entries - (src.cursor.index + 1), batchRows));
@@ -112,8 +115,8 @@ function finishColumn(src: LogSource, cols: LogColumns, name: string, last: bool
     case 'level':
       return cols.level!.finish(last);
     case 'msg': {
-      // With the fused loop, the next batch's messages go into the object buffer: no new buffer for them.
-      const data = cols.msg!.finish(last || src.fused !== undefined);
+      // In place, the next batch's messages go into the object buffer: no new buffer for them.
+      const data = cols.msg!.finish(last || src.fused?.messagesInPlace === true);
       src.fused?.messagesTaken(data.values);
       return data;
     }

@@ -90,7 +90,8 @@ const utf16Decoder = new TextDecoder('utf-16le');
  * The fused loop over one segment's object buffer.
  *
  * Messages in place: when the decode owns the object buffer (it was decompressed for this decode and
- * is read by nothing else afterwards), the message column's bytes are a view of that buffer and the
+ * is read by nothing else afterwards) and messages are most of it (decode-logs.ts decides, since the
+ * batches keep the whole buffer alive), the message column's bytes are a view of that buffer and the
  * loop moves each message down into bytes it has already read, instead of into a new buffer: no
  * allocation (nor GC pressure) for the largest column. The view ends where reading stopped, so any
  * other writer (the generic path, the UTF-16 path, the column's UTF-8 repair) that needs more room
@@ -112,8 +113,8 @@ export class FusedLogReader {
     private readonly cursor: FrameCursor,
     private readonly deps: DependencyMap,
     private readonly ticks: TickConverter,
-    /** The object buffer is this decode's own: messages may be written in place. */
-    private readonly messagesInPlace: boolean,
+    /** Messages may be written in place: the object buffer is this decode's own. */
+    readonly messagesInPlace: boolean,
   ) {
     const b = cursor.bytes;
     this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -282,3 +282,17 @@ test('decoding leaves the payload as it was, also when a Buffer payload stores t
     assert.equal(first.error, undefined);
   }
 });
+
+test('the message column keeps at most about twice its bytes alive, for short messages as for long ones', () => {
+  const deps = new DependencyWriter(SDK_LOG_DEPS).string(1, 'target').finish();
+  for (const text of ['x', 'a message of some length, as most log lines are, with a number 12345']) {
+    const w = new TransitBufferWriter(SDK_LOG_OBJECTS);
+    for (let i = 0; i < 3000; i++) w.entry('LogStringInteropEventV3', logStringInteropV3(SDK_LOG_OBJECTS, T0 + BigInt(i), 4, 1, text));
+    const ctx = nativeDecodeContext({ blockId: 'b', insertTime: 1n, process: processRow(), stream: streamRow(SDK_LOG_DEPS, SDK_LOG_OBJECTS), objectOffset: 0n });
+    for (const batch of decodeLogs(encodeBlockPayload(deps, w.finish()), ctx, ['msg'], undefined, true)) {
+      const values = batch.getChildAt(0)!.data[0].values as Uint8Array;
+      assert.equal(values.byteLength, 3000 * text.length);
+      assert.ok(values.buffer.byteLength <= 2 * values.byteLength, `${values.buffer.byteLength} bytes kept for ${values.byteLength}`);
+    }
+  }
+});
