@@ -389,11 +389,15 @@ export function isValidUtf8(b: Uint8Array, start: number, end: number): boolean 
   return true;
 }
 
-/** FNV-1a over bytes [start, end). */
-function hashBytes(src: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
-  return h;
+/** Hash of bytes [start, end) of `src` (seen through `sv`), four bytes per step; the final mix
+ * spreads every input bit into the low bits the table's mask keeps. */
+function hashBytes(sv: DataView, src: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = Math.imul((h << 5) | (h >>> 27), 0x01000193) ^ sv.getInt32(i, true);
+  for (; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
 /** Dictionary<Utf8, Int32>: values hashed by their bytes, codes per row. Codes restart each batch. */
@@ -409,6 +413,8 @@ export class DictionaryColumn {
   private lastEnd = -1;
   private lastCode = -1;
   private readonly validity: Validity | undefined;
+  /** Over the source bytes being looked up (usually the same payload, row after row). */
+  private readonly srcView = new DataViewCache();
 
   constructor(
     readonly type: Dictionary<Utf8, Int32>,
@@ -442,7 +448,7 @@ export class DictionaryColumn {
   codeOfUtf8(src: Uint8Array, start: number, end: number): number {
     if (src === this.lastSrc && start === this.lastStart && end === this.lastEnd) return this.lastCode;
     // Bytes equal to a dictionary value are valid UTF-8 (values are), so only new ones are checked.
-    let code = this.find(src, start, end, hashBytes(src, start, end));
+    let code = this.find(src, start, end, hashBytes(this.srcView.of(src), src, start, end));
     if (code < 0) {
       if (isValidUtf8(src, start, end)) code = this.codeOf(src, start, end);
       else {
@@ -457,7 +463,7 @@ export class DictionaryColumn {
   }
   /** Code of valid UTF-8 bytes, adding them to the dictionary when new. */
   codeOf(src: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(src, start, end);
+    const h = hashBytes(this.srcView.of(src), src, start, end);
     const found = this.find(src, start, end, h);
     if (found >= 0) return found;
     const vals = this.values;
@@ -478,18 +484,20 @@ export class DictionaryColumn {
       if (code < 0) break;
       if (this.hashes[code] !== h) continue;
       const s = vals.offsets[code];
-      const e = vals.offsets[code + 1];
-      if (e - s !== end - start) continue;
-      let same = true;
-      for (let i = 0; i < e - s; i++) {
-        if (vals.bytes[s + i] !== src[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return code;
+      if (vals.offsets[code + 1] - s === end - start && this.sameBytes(s, src, start, end)) return code;
     }
     return -1;
+  }
+  /** The dictionary's bytes from `at` equal src[start..end). */
+  private sameBytes(at: number, src: Uint8Array, start: number, end: number): boolean {
+    const vb = this.values.bytes;
+    const vv = this.values.dataView;
+    const sv = this.srcView.of(src);
+    const n = end - start;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) if (vv.getInt32(at + i, true) !== sv.getInt32(start + i, true)) return false;
+    for (; i < n; i++) if (vb[at + i] !== src[start + i]) return false;
+    return true;
   }
   private insert(code: number, h: number): void {
     const mask = this.table.length - 1;

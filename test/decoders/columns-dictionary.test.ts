@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Dictionary, Utf8, Int32, makeVector } from 'apache-arrow';
+import { DictionaryColumn } from '../../decoders/columns.js';
+
+const enc = new TextEncoder();
+const texts = (d: ReturnType<DictionaryColumn['finish']>) => [...makeVector(d)].map(String);
+
+test('dictionary codes tell apart values differing only in their last byte, at every length and across regrowth', () => {
+  const col = new DictionaryColumn(new Dictionary(new Utf8(), new Int32()));
+  const values: string[] = [];
+  for (let n = 0; n <= 13; n++) for (const last of ['a', 'b', 'é']) values.push('x'.repeat(n) + last);
+  values.push('');
+  // One payload holding every value twice, at different (unaligned) positions.
+  const payload = enc.encode('#' + values.join('') + values.join(''));
+  const ranges: Array<[number, number]> = [];
+  let at = 1;
+  for (let round = 0; round < 2; round++) {
+    for (const v of values) {
+      const n = enc.encode(v).length;
+      ranges.push([at, at + n]);
+      at += n;
+    }
+  }
+  for (const [s, e] of ranges) col.appendUtf8(payload, s, e);
+  const data = col.finish();
+  assert.deepEqual(texts(data), [...values, ...values]);
+  // Equal values share one code; distinct ones do not.
+  const codes = [...data.values];
+  assert.deepEqual(codes.slice(values.length), codes.slice(0, values.length));
+  assert.equal(new Set(codes).size, values.length);
+  assert.equal(data.dictionary!.length, values.length);
+});
+
+test('dictionary values from different source arrays with equal bytes get the same code', () => {
+  const col = new DictionaryColumn(new Dictionary(new Utf8(), new Int32()));
+  const a = enc.encode('--GET /api/orders');
+  const b = enc.encode('GET /api/orders');
+  col.appendUtf8(a, 2, a.length);
+  col.appendUtf8(b, 0, b.length);
+  col.appendString('GET /api/orders');
+  const d = col.finish();
+  assert.deepEqual([...d.values], [0, 0, 0]);
+  assert.equal(d.dictionary!.length, 1);
+});
