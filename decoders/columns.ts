@@ -539,6 +539,10 @@ export class FixedDictionaryColumn {
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
     this.codes[this.length++] = code;
   }
+  /** Room for `rows` more codes without regrowth. */
+  presize(rows: number): void {
+    if (this.length + rows > this.codes.length) this.codes = widen(this.codes, this.length, this.length + rows);
+  }
   finish(): Data<Dictionary<Utf8, Int32>> {
     const length = this.length;
     const data = makeData({ type: this.type, length, data: this.codes.subarray(0, length), dictionary: this.dictionary });

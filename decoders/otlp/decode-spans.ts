@@ -18,6 +18,18 @@ const LINK_SPAN_ID = utf8(',"span_id":"');
 const LINK_TRACE_ID = utf8('","trace_id":"');
 const LINK_END = utf8('"}');
 
+/** Number of field-2 entries of the message in [start, end). */
+function countRecords(r: WireReader, start: number, end: number): number {
+  let n = 0;
+  r.pos = start;
+  while (r.pos < end) {
+    const tag = r.tag(end);
+    if (tag === 0x12) n++;
+    r.skip(tag & 7, end);
+  }
+  return n;
+}
+
 /** Stores (start, end) as pair `i` of `ranges`, regrown when full; returns the array. */
 function pushRange(ranges: Int32Array, i: number, start: number, end: number): Int32Array {
   if (2 * i + 2 > ranges.length) {
@@ -126,9 +138,26 @@ class SpansDecoder {
     const full = () => (this.rows === this.batchRows ? this.flush() : undefined);
     yield* eachScope(this.r, 'ResourceSpans', (start, end) => {
       this.scope.read(this.r, start, end, this.properties !== undefined);
+      this.presize(Math.min(countRecords(this.r, start, end), this.batchRows - this.rows));
       return eachRecord(this.r, start, end, 'ScopeSpans', span, full);
     });
     if (this.rows > 0) yield this.flush(true);
+  }
+
+  private presize(n: number): void {
+    this.traceId?.presize(n, 32 * n);
+    this.spanId?.presize(n, 16 * n);
+    this.parentSpanId?.presize(n, 16 * n);
+    this.startTime?.presize(n);
+    this.endTime?.presize(n);
+    this.duration?.presize(n);
+    this.name?.presize(n);
+    this.kind?.presize(n);
+    this.status?.presize(n);
+    this.statusMessage?.presize(n);
+    this.properties?.presize(n);
+    this.events?.presize(n, 2 * n);
+    this.links?.presize(n, 2 * n);
   }
 
   private span(start: number, end: number): void {
