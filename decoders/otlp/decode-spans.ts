@@ -5,7 +5,7 @@ import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.
 import { Int64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
 import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope } from './decode-common.js';
-import { writeHex, writeJsonString, utf8 } from './decode-json-text.js';
+import { putUint, putUint64Words, writeHex, writeJsonString, utf8 } from './decode-json-text.js';
 import { JsonObjectWriter } from './decode-json-object.js';
 
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -395,10 +395,10 @@ class SpansDecoder {
     writeJsonString(col, r.buf, ns, ne);
     col.writeRaw(EVENT_TIME, 0, EVENT_TIME.length);
     // A time ≥ 2^63 (negative as int64) is written as 0.
-    if (tHi >= 0x80000000) col.writeByte(0x30);
-    else if (tHi < 0x200000) col.writeUint(tHi * 4294967296 + tLo);
-    else col.writeAscii(((BigInt(tHi) << 32n) | BigInt(tLo)).toString());
-    col.writeByte(0x7d);
+    col.reserve(21);
+    const o = tHi >= 0x80000000 ? putUint(col.bytes, col.byteLength, 0) : putUint64Words(col.bytes, col.byteLength, tHi, tLo);
+    col.bytes[o] = 0x7d;
+    col.byteLength = o + 1;
   }
 
   private writeLink(col: Utf8Column, start: number, end: number): void {
