@@ -18,16 +18,20 @@ const LINK_SPAN_ID = utf8(',"span_id":"');
 const LINK_TRACE_ID = utf8('","trace_id":"');
 const LINK_END = utf8('"}');
 
-/** Number of field-2 entries of the message in [start, end). */
-function countRecords(r: WireReader, start: number, end: number): number {
-  let n = 0;
-  r.pos = start;
-  while (r.pos < end) {
-    const tag = r.tag(end);
-    if (tag === 0x12) n++;
-    r.skip(tag & 7, end);
-  }
-  return n;
+/** Wire type each Span field number must arrive with (undefined: not a Span field). */
+const SPAN_WIRE: Array<number | undefined> = [
+  undefined, WIRE_LEN, WIRE_LEN, WIRE_LEN, WIRE_LEN, WIRE_LEN, WIRE_VARINT, WIRE_I64, WIRE_I64, WIRE_LEN,
+  WIRE_VARINT, WIRE_LEN, WIRE_VARINT, WIRE_LEN, WIRE_VARINT, WIRE_LEN, WIRE_I32,
+];
+
+/** A Span field the decoder does not read (flags, unknown fields): skipped, unless it is a known field
+ * with the wrong wire type. */
+function skipOtherSpanField(r: WireReader, tag: number, end: number): void {
+  const f = tag >>> 3;
+  const wt = tag & 7;
+  const expect = SPAN_WIRE[f];
+  if (expect !== undefined && wt !== expect) r.fail(`field ${f} of Span has wire type ${wt}`);
+  r.skip(wt, end);
 }
 
 /** Stores (start, end) as pair `i` of `ranges`, regrown when full; returns the array. */
@@ -138,7 +142,7 @@ class SpansDecoder {
     const full = () => (this.rows === this.batchRows ? this.flush() : undefined);
     yield* eachScope(this.r, 'ResourceSpans', (start, end) => {
       this.scope.read(this.r, start, end, this.properties !== undefined);
-      this.presize(Math.min(countRecords(this.r, start, end), this.batchRows - this.rows));
+      this.presize(Math.min(this.scope.records, this.batchRows - this.rows));
       return eachRecord(this.r, start, end, 'ScopeSpans', span, full);
     });
     if (this.rows > 0) yield this.flush(true);
@@ -173,66 +177,43 @@ class SpansDecoder {
     r.pos = start;
     while (r.pos < end) {
       const tag = r.tag(end);
-      const f = tag >>> 3;
-      const wt = tag & 7;
-      switch (f) {
-        case 1:
-        case 2:
-        case 3:
-        case 4:
-        case 5:
-        case 9:
-        case 11:
-        case 13:
-        case 15: {
-          if (wt !== WIRE_LEN) r.fail(`field ${f} of Span has wire type ${wt}`);
-          const stop = r.lengthDelimited(end);
-          const s = r.pos;
-          switch (f) {
-            case 1:
-              this.traceStart = s;
-              this.traceEnd = stop;
-              break;
-            case 2:
-              this.spanStart = s;
-              this.spanEnd = stop;
-              break;
-            case 3:
-              this.stateStart = s;
-              this.stateEnd = stop;
-              break;
-            case 4:
-              this.parentStart = s;
-              this.parentEnd = stop;
-              break;
-            case 5:
-              this.nameStart = s;
-              this.nameEnd = stop;
-              break;
-            case 9:
-              if (props) props.addKeyValue(s, stop);
-              break;
-            case 15:
-              this.statusStart = s;
-              this.statusEnd = stop;
-              break;
-            case 11:
-              if (this.events) this.eventRanges = pushRange(this.eventRanges, this.eventCount++, s, stop);
-              break;
-            case 13:
-              if (this.links) this.linkRanges = pushRange(this.linkRanges, this.linkCount++, s, stop);
-              break;
-          }
-          r.pos = stop;
+      // One dispatch on the whole tag (field number and wire type): the expected pairs are the cases.
+      switch (tag) {
+        case 0x0a: // 1 trace_id
+          this.traceEnd = r.lengthDelimited(end);
+          this.traceStart = r.pos;
+          r.pos = this.traceEnd;
           break;
-        }
-        case 7:
-        case 8: {
-          if (wt !== WIRE_I64) r.fail(`field ${f} of Span has wire type ${wt}`);
+        case 0x12: // 2 span_id
+          this.spanEnd = r.lengthDelimited(end);
+          this.spanStart = r.pos;
+          r.pos = this.spanEnd;
+          break;
+        case 0x1a: // 3 trace_state
+          this.stateEnd = r.lengthDelimited(end);
+          this.stateStart = r.pos;
+          r.pos = this.stateEnd;
+          break;
+        case 0x22: // 4 parent_span_id
+          this.parentEnd = r.lengthDelimited(end);
+          this.parentStart = r.pos;
+          r.pos = this.parentEnd;
+          break;
+        case 0x2a: // 5 name
+          this.nameEnd = r.lengthDelimited(end);
+          this.nameStart = r.pos;
+          r.pos = this.nameEnd;
+          break;
+        case 0x30: // 6 kind
+          this.kindCode = r.varint(end);
+          break;
+        case 0x39: // 7 start_time_unix_nano
+        case 0x41: {
+          // 8 end_time_unix_nano
           const p = r.pos;
           if (p + 8 > end) r.fail('truncated fixed64');
           r.pos = p + 8;
-          if (f === 7) {
+          if (tag === 0x39) {
             this.sLo = r.fixed64Lo(p);
             this.sHi = r.fixed64Lo(p + 4);
           } else {
@@ -241,22 +222,39 @@ class SpansDecoder {
           }
           break;
         }
-        case 6:
-          if (wt !== WIRE_VARINT) r.fail(`field 6 of Span has wire type ${wt}`);
-          this.kindCode = r.varint(end);
+        case 0x4a: {
+          // 9 attributes
+          const stop = r.lengthDelimited(end);
+          if (props) props.addKeyValue(r.pos, stop);
+          r.pos = stop;
           break;
-        case 10:
-        case 12:
-        case 14:
-          if (wt !== WIRE_VARINT) r.fail(`field ${f} of Span has wire type ${wt}`);
+        }
+        case 0x5a: {
+          // 11 events
+          const stop = r.lengthDelimited(end);
+          if (this.events) this.eventRanges = pushRange(this.eventRanges, this.eventCount++, r.pos, stop);
+          r.pos = stop;
+          break;
+        }
+        case 0x6a: {
+          // 13 links
+          const stop = r.lengthDelimited(end);
+          if (this.links) this.linkRanges = pushRange(this.linkRanges, this.linkCount++, r.pos, stop);
+          r.pos = stop;
+          break;
+        }
+        case 0x7a: // 15 status
+          this.statusEnd = r.lengthDelimited(end);
+          this.statusStart = r.pos;
+          r.pos = this.statusEnd;
+          break;
+        case 0x50: // 10, 12, 14: dropped counts
+        case 0x60:
+        case 0x70:
           r.skipVarint(end);
           break;
-        case 16:
-          if (wt !== WIRE_I32) r.fail(`field 16 of Span has wire type ${wt}`);
-          r.skip(wt, end);
-          break;
         default:
-          r.skip(wt, end);
+          skipOtherSpanField(r, tag, end);
       }
     }
     // Rejected spans (§3.4): ids of the wrong length, a zero (or ≥ 2^63) start or end time.
