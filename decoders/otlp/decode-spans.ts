@@ -7,6 +7,7 @@ import { projectFields } from './schemas.js';
 import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope } from './decode-common.js';
 import { putUint, putUint64Words, writeHex, writeJsonString, utf8 } from './decode-json-text.js';
 import { JsonObjectWriter } from './decode-json-object.js';
+import { equalWords, putHexWords } from './byte-words.js';
 
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const STATUSES = ['UNSET', 'OK', 'ERROR'];
@@ -109,10 +110,15 @@ class SpansDecoder {
   private eventCount = 0;
   private linkRanges: Int32Array = new Int32Array(16);
   private linkCount = 0;
+  /** Segment position of the trace id written as the batch's last trace_id value; -1 = none. */
+  private prevTrace = -1;
+  /** The segment seen through a DataView, for word loads. */
+  private readonly sv: DataView;
 
   constructor(segment: Uint8Array, ctx: DecodeContext, projection: readonly string[] | null, opts: DecodeOptions | undefined) {
     const fields = projectFields('otel_spans', projection);
     this.r = new WireReader(segment);
+    this.sv = this.r.dataView;
     this.out = new BatchAssembler(fields, ctx);
     this.batchRows = batchRowsOf(opts);
     this.hint = new TimeHint(opts);
@@ -264,19 +270,15 @@ class SpansDecoder {
     if (this.hint.active && !this.hint.overlaps(this.sLo, this.sHi, this.eLo, this.eHi)) return;
 
     this.rows++;
-    if (this.traceId) {
-      writeHex(this.traceId, buf, this.traceStart, this.traceEnd);
-      this.traceId.endValue();
-    }
+    if (this.traceId) this.writeTraceId(this.traceId, buf, this.traceStart);
     if (this.spanId) {
       writeHex(this.spanId, buf, this.spanStart, this.spanEnd);
       this.spanId.endValue();
     }
     const parent = this.parentSpanId;
     if (parent) {
-      let nonZero = false;
-      if (this.parentEnd - this.parentStart === 8) for (let i = this.parentStart; i < this.parentEnd; i++) nonZero ||= buf[i] !== 0;
-      if (nonZero) {
+      const p = this.parentStart;
+      if (this.parentEnd - p === 8 && (this.sv.getInt32(p, true) | this.sv.getInt32(p + 4, true)) !== 0) {
         writeHex(parent, buf, this.parentStart, this.parentEnd);
         parent.endValue();
       } else parent.appendNull();
@@ -303,6 +305,21 @@ class SpansDecoder {
     }
     if (this.events) this.writeNested(this.events, this.eventRanges, this.eventCount, true);
     if (this.links) this.writeNested(this.links, this.linkRanges, this.linkCount, false);
+  }
+
+  /** trace_id as text. Spans of one trace usually arrive together: a trace id equal to the previous
+   * row's is that row's 32 characters again, copied as words instead of re-encoded. */
+  private writeTraceId(col: Utf8Column, buf: Uint8Array, start: number): void {
+    const prev = this.prevTrace;
+    this.prevTrace = start;
+    col.reserve(32);
+    const o = col.byteLength;
+    const dv = col.dataView;
+    if (prev >= 0 && equalWords(this.sv, buf, prev, start, 16)) {
+      for (let k = 0; k < 32; k += 4) dv.setInt32(o + k, dv.getInt32(o - 32 + k, true), true);
+      col.byteLength = o + 32;
+    } else col.byteLength = putHexWords(dv, o, buf, start, start + 16);
+    col.endValue();
   }
 
   private writeStatus(): void {
@@ -438,6 +455,7 @@ class SpansDecoder {
   private flush(last = false): RecordBatch {
     const length = this.rows;
     this.rows = 0;
+    this.prevTrace = -1;
     return this.out.batch(length, (name): Data => {
       switch (name) {
         case 'trace_id':

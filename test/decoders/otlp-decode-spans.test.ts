@@ -64,3 +64,21 @@ test('the time hint keeps every span overlapping the range', () => {
   const rows = batchesToRows(decodeOtlpSpans(seg, CTX, ['start_time'], { timeRange: { begin: 5n, end: 9n } }));
   assert.deepEqual(rows.map((r) => r.start_time), [1n, 4n, 9n]);
 });
+
+test('trace ids repeated by consecutive spans stay exact across rejected spans, other traces and batch boundaries', () => {
+  const trace = (b: number) => Uint8Array.from({ length: 16 }, (_, k) => (b * 37 + k * 11) & 0xff);
+  const hex = (a: Uint8Array) => Buffer.from(a).toString('hex');
+  // Trace of each span; a negative one marks a rejected span (span id of the wrong length).
+  const plan = [1, 1, -2, 2, 1, 1, 1, -1, 1, 3, 3, 3, 1];
+  const spans = plan.map((t, i) => ({
+    traceId: trace(Math.abs(t)), spanId: id(t < 0 ? 7 : 8, i + 1), startTimeUnixNano: '1', endTimeUnixNano: '2',
+    parentSpanId: i % 3 === 0 ? undefined : id(8, i % 3 === 1 ? 0 : i),
+  }));
+  const seg = segmentsOf('traces', 'proto', encodeTracesRequest({ resourceSpans: [{ scopeSpans: [{ spans }] }] }))[0];
+  const expected = expectedSpanRows(decodeResourceSpans(seg), CTX);
+  assert.deepEqual(expected.map((r) => r.trace_id), plan.filter((t) => t > 0).map((t) => hex(trace(t))));
+  for (const batchRows of [1, 2, 3, 5, 100]) {
+    const batches = [...decodeOtlpSpans(seg, CTX, null, { batchRows })];
+    assert.deepEqual(batchesToRows(batches), expected, `batchRows ${batchRows}`);
+  }
+});
