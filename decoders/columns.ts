@@ -110,14 +110,17 @@ export class Float64Column {
 /** 64-bit integers (Int64 or Timestamp(ns, UTC)) written as two 32-bit halves: no BigInt per row. */
 export class Int64Column {
   /** Little-endian (lo, hi) pairs; the same bytes become the BigInt64Array Arrow reads. */
-  words = new Int32Array(INITIAL_ROWS * 2);
+  words: Int32Array;
   length = 0;
   private readonly validity: Validity | undefined;
+  /** `initialRows`: room before the first regrowth (0 when the caller presizes anyway). */
   constructor(
     private readonly kind: 'int64' | 'timestamp',
     nullable = false,
+    initialRows = INITIAL_ROWS,
   ) {
     this.validity = nullable ? new Validity() : undefined;
+    this.words = new Int32Array(initialRows * 2);
   }
   /** Appends hi·2^32 + lo (lo and hi taken as 32-bit patterns). */
   appendWords(lo: number, hi: number): void {
@@ -171,7 +174,7 @@ export class DataViewCache {
 export class Utf8Column {
   bytes: Uint8Array;
   byteLength = 0;
-  offsets = new Int32Array(INITIAL_ROWS + 1);
+  offsets: Int32Array;
   length = 0;
   private readonly validity: Validity | undefined;
   /** First row appended by appendUtf8Deferred and not yet checked; -1 when none. */
@@ -179,10 +182,12 @@ export class Utf8Column {
   private readonly ownView = new DataViewCache();
   /** Over the source of the last short copy (usually the same payload, row after row). */
   private readonly srcView = new DataViewCache();
-  /** `initialBytes`: expected bytes per batch (e.g. from the segment size), saving regrowth copies. */
-  constructor(nullable = false, initialBytes = INITIAL_ROWS * 16) {
+  /** `initialBytes`: expected bytes per batch (e.g. from the segment size), saving regrowth copies.
+   * `initialRows`: room for values before the first regrowth (0 when the caller presizes anyway). */
+  constructor(nullable = false, initialBytes = INITIAL_ROWS * 16, initialRows = INITIAL_ROWS) {
     this.validity = nullable ? new Validity() : undefined;
     this.bytes = new Uint8Array(Math.max(64, initialBytes));
+    this.offsets = new Int32Array(initialRows + 1);
   }
   reserve(n: number): void {
     if (this.byteLength + n > this.bytes.length) this.bytes = grow(this.bytes, this.byteLength + n);
@@ -402,9 +407,10 @@ function hashBytes(sv: DataView, src: Uint8Array, start: number, end: number): n
 
 /** Dictionary<Utf8, Int32>: values hashed by their bytes, codes per row. Codes restart each batch. */
 export class DictionaryColumn {
-  codes = new Int32Array(INITIAL_ROWS);
+  codes: Int32Array;
   length = 0;
-  private values = new Utf8Column();
+  /** Distinct values are few (names, targets): their buffers start small. */
+  private values = new Utf8Column(false, 1024, 64);
   private table = new Int32Array(64).fill(-1);
   private hashes = new Int32Array(32);
   // One-entry cache: consecutive rows usually repeat the same source bytes (scope name, metric name).
@@ -416,11 +422,14 @@ export class DictionaryColumn {
   /** Over the source bytes being looked up (usually the same payload, row after row). */
   private readonly srcView = new DataViewCache();
 
+  /** `initialRows`: room for codes before the first regrowth (0 when the caller presizes anyway). */
   constructor(
     readonly type: Dictionary<Utf8, Int32>,
     nullable = false,
+    initialRows = INITIAL_ROWS,
   ) {
     this.validity = nullable ? new Validity() : undefined;
+    this.codes = new Int32Array(initialRows);
   }
 
   /** Room for `rows` more codes without regrowth. */
@@ -526,14 +535,17 @@ export class DictionaryColumn {
 
 /** Dictionary column over a fixed set of values (span kind, status, temporality…). */
 export class FixedDictionaryColumn {
-  codes = new Int32Array(INITIAL_ROWS);
+  codes: Int32Array;
   length = 0;
   private readonly dictionary: Vector<Utf8>;
+  /** `initialRows`: room for codes before the first regrowth (0 when the caller presizes anyway). */
   constructor(
     readonly type: Dictionary<Utf8, Int32>,
     values: readonly string[],
+    initialRows = INITIAL_ROWS,
   ) {
-    this.dictionary = utf8Vector(values);
+    this.dictionary = fixedDictionaryOf(values);
+    this.codes = new Int32Array(initialRows);
   }
   append(code: number): void {
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
@@ -550,6 +562,15 @@ export class FixedDictionaryColumn {
     this.length = 0;
     return data;
   }
+}
+
+/** Each fixed value list's dictionary vector, built once: vectors are immutable, so every column and
+ * batch over the same list shares it. */
+const fixedDictionaries = new WeakMap<readonly string[], Vector<Utf8>>();
+function fixedDictionaryOf(values: readonly string[]): Vector<Utf8> {
+  let v = fixedDictionaries.get(values);
+  if (!v) fixedDictionaries.set(values, (v = utf8Vector(values)));
+  return v;
 }
 
 export function utf8Vector(values: readonly string[]): Vector<Utf8> {

@@ -81,10 +81,11 @@ class SpansDecoder {
   private readonly properties: Utf8Column | undefined;
   private readonly events: Utf8Column | undefined;
   private readonly links: Utf8Column | undefined;
-  private readonly props: JsonObjectWriter;
-  private readonly nested: JsonObjectWriter;
+  /** Attribute writers of the properties, events and links columns (when projected). */
+  private readonly props: JsonObjectWriter | undefined;
+  private readonly nested: JsonObjectWriter | undefined;
   /** Links get their own writer so its key template survives the span's events. */
-  private readonly linkAttrs: JsonObjectWriter;
+  private readonly linkAttrs: JsonObjectWriter | undefined;
   private readonly scope = new ScopeInfo();
 
   // The Span being decoded (positions into the segment; -1 = absent).
@@ -124,23 +125,26 @@ class SpansDecoder {
     this.hint = new TimeHint(opts);
     const type = (n: string) => fields.find((f) => f.name === n)?.type as Dictionary<Utf8, Int32> | undefined;
     const want = new Set(fields.map((f) => f.name));
-    this.traceId = want.has('trace_id') ? new Utf8Column() : undefined;
-    this.spanId = want.has('span_id') ? new Utf8Column() : undefined;
-    this.parentSpanId = want.has('parent_span_id') ? new Utf8Column(true) : undefined;
-    this.startTime = want.has('start_time') ? new Int64Column('timestamp') : undefined;
-    this.endTime = want.has('end_time') ? new Int64Column('timestamp') : undefined;
-    this.duration = want.has('duration') ? new Int64Column('int64') : undefined;
-    this.name = want.has('name') ? new DictionaryColumn(type('name')!) : undefined;
-    this.kind = want.has('kind') ? new FixedDictionaryColumn(type('kind')!, KINDS) : undefined;
-    this.status = want.has('status') ? new FixedDictionaryColumn(type('status')!, STATUSES) : undefined;
-    this.statusMessage = want.has('status_message') ? new Utf8Column(true) : undefined;
+    // Columns start empty: each scope presizes them for its spans (small segments are common, and
+    // default-sized buffers would cost more than decoding their few spans).
+    const text = (nullable = false) => new Utf8Column(nullable, 0, 0);
+    this.traceId = want.has('trace_id') ? text() : undefined;
+    this.spanId = want.has('span_id') ? text() : undefined;
+    this.parentSpanId = want.has('parent_span_id') ? text(true) : undefined;
+    this.startTime = want.has('start_time') ? new Int64Column('timestamp', false, 0) : undefined;
+    this.endTime = want.has('end_time') ? new Int64Column('timestamp', false, 0) : undefined;
+    this.duration = want.has('duration') ? new Int64Column('int64', false, 0) : undefined;
+    this.name = want.has('name') ? new DictionaryColumn(type('name')!, false, 0) : undefined;
+    this.kind = want.has('kind') ? new FixedDictionaryColumn(type('kind')!, KINDS, 0) : undefined;
+    this.status = want.has('status') ? new FixedDictionaryColumn(type('status')!, STATUSES, 0) : undefined;
+    this.statusMessage = want.has('status_message') ? text(true) : undefined;
     // A batch's properties text runs about the size of the segment (bounded: batches cap the rows).
-    this.properties = want.has('properties') ? new Utf8Column(false, Math.min(segment.length, 1 << 24)) : undefined;
-    this.events = want.has('events') ? new Utf8Column() : undefined;
-    this.links = want.has('links') ? new Utf8Column() : undefined;
-    this.props = new JsonObjectWriter(this.r);
-    this.nested = new JsonObjectWriter(this.r);
-    this.linkAttrs = new JsonObjectWriter(this.r);
+    this.properties = want.has('properties') ? new Utf8Column(false, Math.min(segment.length, 1 << 24), 0) : undefined;
+    this.events = want.has('events') ? text() : undefined;
+    this.links = want.has('links') ? text() : undefined;
+    this.props = this.properties ? new JsonObjectWriter(this.r) : undefined;
+    this.nested = this.events ? new JsonObjectWriter(this.r) : undefined;
+    this.linkAttrs = this.links ? new JsonObjectWriter(this.r) : undefined;
   }
 
   *run(): Generator<RecordBatch, void, undefined> {
@@ -178,7 +182,7 @@ class SpansDecoder {
     this.kindCode = 0;
     this.eventCount = this.linkCount = 0;
     this.sLo = this.sHi = this.eLo = this.eHi = 0;
-    const props = this.properties ? this.props : undefined;
+    const props = this.props;
     props?.reset();
     r.pos = start;
     while (r.pos < end) {
@@ -376,7 +380,7 @@ class SpansDecoder {
 
   private writeEvent(col: Utf8Column, start: number, end: number): void {
     const r = this.r;
-    const attrs = this.nested;
+    const attrs = this.nested!;
     attrs.reset();
     let tLo = 0;
     let tHi = 0;
@@ -418,7 +422,7 @@ class SpansDecoder {
 
   private writeLink(col: Utf8Column, start: number, end: number): void {
     const r = this.r;
-    const attrs = this.linkAttrs;
+    const attrs = this.linkAttrs!;
     attrs.reset();
     let ts = 0;
     let te = 0;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dictionary, Utf8, Int32, makeVector } from 'apache-arrow';
-import { DictionaryColumn } from '../../decoders/columns.js';
+import { DictionaryColumn, FixedDictionaryColumn, Int64Column, Utf8Column } from '../../decoders/columns.js';
 
 const enc = new TextEncoder();
 const texts = (d: ReturnType<DictionaryColumn['finish']>) => [...makeVector(d)].map(String);
@@ -42,4 +42,24 @@ test('dictionary values from different source arrays with equal bytes get the sa
   const d = col.finish();
   assert.deepEqual([...d.values], [0, 0, 0]);
   assert.equal(d.dictionary!.length, 1);
+});
+
+test('columns created empty (initial rows 0, for callers that presize) still take any number of rows without presizing', () => {
+  const type = new Dictionary(new Utf8(), new Int32());
+  const text = new Utf8Column(true, 0, 0);
+  const ints = new Int64Column('int64', false, 0);
+  const dict = new DictionaryColumn(type, false, 0);
+  const fixed = new FixedDictionaryColumn(type, ['A', 'B'], 0);
+  const n = 3000;
+  for (let i = 0; i < n; i++) {
+    if (i % 7 === 0) text.appendNull();
+    else text.appendString(`v${i}`);
+    ints.appendWords(i, 0);
+    dict.appendString(`d${i % 5}`);
+    fixed.append(i & 1);
+  }
+  assert.deepEqual([...makeVector(text.finish())], Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : `v${i}`)));
+  assert.deepEqual([...makeVector(ints.finish())], Array.from({ length: n }, (_, i) => BigInt(i)));
+  assert.deepEqual(texts(dict.finish()), Array.from({ length: n }, (_, i) => `d${i % 5}`));
+  assert.deepEqual(texts(fixed.finish()), Array.from({ length: n }, (_, i) => (i & 1 ? 'B' : 'A')));
 });
