@@ -122,8 +122,19 @@ export class Int64Column {
     this.validity = nullable ? new Validity() : undefined;
     this.words = new Int32Array(initialRows * 2);
   }
-  /** Appends hi·2^32 + lo (lo and hi taken as 32-bit patterns). */
+  /** Appends hi·2^32 + lo (lo and hi taken as 32-bit patterns). Kept this small so that it inlines
+   * into row loops; regrowth and validity are out of line. */
   appendWords(lo: number, hi: number): void {
+    const i = this.length * 2;
+    if (i === this.words.length || this.validity !== undefined) {
+      this.appendWordsSlow(lo, hi);
+      return;
+    }
+    this.words[i] = lo;
+    this.words[i + 1] = hi;
+    this.length++;
+  }
+  private appendWordsSlow(lo: number, hi: number): void {
     const i = this.length * 2;
     if (i === this.words.length) this.words = grow(this.words, i + 2);
     this.validity?.set(this.length, true);
@@ -202,8 +213,18 @@ export class Utf8Column {
       this.bytes = b;
     }
   }
-  /** Closes the value whose bytes were written since the previous one. */
+  /** Closes the value whose bytes were written since the previous one. Kept this small so that it
+   * inlines into row loops; regrowth, the size limit and validity are out of line. */
   endValue(): void {
+    const n = this.length + 1;
+    if (n === this.offsets.length || this.validity !== undefined || this.byteLength > 0x7fffffff) {
+      this.endValueSlow();
+      return;
+    }
+    this.offsets[n] = this.byteLength;
+    this.length = n;
+  }
+  private endValueSlow(): void {
     if (this.length + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
     if (this.byteLength > 0x7fffffff) throw new RangeError('string column over 2 GiB');
     this.validity?.set(this.length, true);

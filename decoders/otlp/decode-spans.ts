@@ -25,14 +25,29 @@ const SPAN_WIRE: Array<number | undefined> = [
   WIRE_VARINT, WIRE_LEN, WIRE_VARINT, WIRE_LEN, WIRE_VARINT, WIRE_LEN, WIRE_I32,
 ];
 
-/** A Span field the decoder does not read (flags, unknown fields): skipped, unless it is a known field
- * with the wrong wire type. */
+/** Fails when a length-delimited field (`tag`, its bytes at `at`) is a Span field of another wire type. */
+function checkSpanWireType(r: WireReader, tag: number, at: number): void {
+  const expect = SPAN_WIRE[tag >>> 3];
+  if (expect !== undefined && expect !== WIRE_LEN) r.fail(`field ${tag >>> 3} of Span has wire type ${WIRE_LEN}`, at);
+}
+
+/** A Span field the decoder does not read (dropped counts, flags, unknown fields): skipped, unless it
+ * is a known field with the wrong wire type. */
 function skipOtherSpanField(r: WireReader, tag: number, end: number): void {
   const f = tag >>> 3;
   const wt = tag & 7;
   const expect = SPAN_WIRE[f];
   if (expect !== undefined && wt !== expect) r.fail(`field ${f} of Span has wire type ${wt}`);
   r.skip(wt, end);
+}
+
+/** Appends `[]` (a span without events or links). */
+function appendEmptyArray(col: Utf8Column): void {
+  col.reserve(2);
+  col.bytes[col.byteLength] = 0x5b;
+  col.bytes[col.byteLength + 1] = 0x5d;
+  col.byteLength += 2;
+  col.endValue();
 }
 
 /** Stores (start, end) as pair `i` of `ranges`, regrown when full; returns the array. */
@@ -175,8 +190,21 @@ class SpansDecoder {
   }
 
   private span(start: number, end: number): void {
+    this.readSpan(start, end);
+    // Rejected spans (§3.4): ids of the wrong length, a zero (or ≥ 2^63) start or end time.
+    if (this.traceEnd - this.traceStart !== 16 || this.spanEnd - this.spanStart !== 8) return;
+    if ((this.sLo === 0 && this.sHi === 0) || this.sHi >= 0x80000000) return;
+    if ((this.eLo === 0 && this.eHi === 0) || this.eHi >= 0x80000000) return;
+    if (this.hint.active && !this.hint.overlaps(this.sLo, this.sHi, this.eLo, this.eHi)) return;
+    this.writeRow();
+  }
+
+  /** Notes where the Span message's fields lie (and adds its attributes to the properties). The common
+   * one-byte tags and lengths are read inline; anything longer goes through the WireReader. */
+  private readSpan(start: number, end: number): void {
     const r = this.r;
     const buf = r.buf;
+    const sv = this.sv;
     this.traceStart = this.spanStart = this.stateStart = this.parentStart = this.nameStart = this.statusStart = -1;
     this.traceEnd = this.spanEnd = this.stateEnd = this.parentEnd = this.nameEnd = this.statusEnd = -1;
     this.kindCode = 0;
@@ -184,96 +212,98 @@ class SpansDecoder {
     this.sLo = this.sHi = this.eLo = this.eHi = 0;
     const props = this.props;
     props?.reset();
-    r.pos = start;
-    while (r.pos < end) {
-      const tag = r.tag(end);
-      // One dispatch on the whole tag (field number and wire type): the expected pairs are the cases.
-      switch (tag) {
-        case 0x0a: // 1 trace_id
-          this.traceEnd = r.lengthDelimited(end);
-          this.traceStart = r.pos;
-          r.pos = this.traceEnd;
-          break;
-        case 0x12: // 2 span_id
-          this.spanEnd = r.lengthDelimited(end);
-          this.spanStart = r.pos;
-          r.pos = this.spanEnd;
-          break;
-        case 0x1a: // 3 trace_state
-          this.stateEnd = r.lengthDelimited(end);
-          this.stateStart = r.pos;
-          r.pos = this.stateEnd;
-          break;
-        case 0x22: // 4 parent_span_id
-          this.parentEnd = r.lengthDelimited(end);
-          this.parentStart = r.pos;
-          r.pos = this.parentEnd;
-          break;
-        case 0x2a: // 5 name
-          this.nameEnd = r.lengthDelimited(end);
-          this.nameStart = r.pos;
-          r.pos = this.nameEnd;
-          break;
-        case 0x30: // 6 kind
-          this.kindCode = r.varint(end);
-          break;
-        case 0x39: // 7 start_time_unix_nano
-        case 0x41: {
-          // 8 end_time_unix_nano
-          const p = r.pos;
-          if (p + 8 > end) r.fail('truncated fixed64');
-          r.pos = p + 8;
-          if (tag === 0x39) {
-            this.sLo = r.fixed64Lo(p);
-            this.sHi = r.fixed64Lo(p + 4);
-          } else {
-            this.eLo = r.fixed64Lo(p);
-            this.eHi = r.fixed64Lo(p + 4);
-          }
-          break;
-        }
-        case 0x4a: {
-          // 9 attributes
-          const stop = r.lengthDelimited(end);
-          if (props) props.addKeyValue(r.pos, stop);
-          r.pos = stop;
-          break;
-        }
-        case 0x5a: {
-          // 11 events
-          const stop = r.lengthDelimited(end);
-          if (this.events) this.eventRanges = pushRange(this.eventRanges, this.eventCount++, r.pos, stop);
-          r.pos = stop;
-          break;
-        }
-        case 0x6a: {
-          // 13 links
-          const stop = r.lengthDelimited(end);
-          if (this.links) this.linkRanges = pushRange(this.linkRanges, this.linkCount++, r.pos, stop);
-          r.pos = stop;
-          break;
-        }
-        case 0x7a: // 15 status
-          this.statusEnd = r.lengthDelimited(end);
-          this.statusStart = r.pos;
-          r.pos = this.statusEnd;
-          break;
-        case 0x50: // 10, 12, 14: dropped counts
-        case 0x60:
-        case 0x70:
-          r.skipVarint(end);
-          break;
-        default:
-          skipOtherSpanField(r, tag, end);
+    let p = start;
+    while (p < end) {
+      let tag = buf[p];
+      if (tag < 0x80 && tag >= 8) p++;
+      else {
+        r.pos = p;
+        tag = r.tag(end);
+        p = r.pos;
       }
+      if ((tag & 7) === WIRE_LEN && tag < 0x80) {
+        // Fields 1–15 of wire type 2: the bytes [s, stop).
+        const at = p;
+        let s = p + 1;
+        let stop = s + buf[p];
+        if (p >= end || buf[p] >= 0x80 || stop > end) {
+          r.pos = p;
+          stop = r.lengthDelimited(end);
+          s = r.pos;
+        }
+        p = stop;
+        switch (tag >>> 3) {
+          case 1:
+            this.traceStart = s;
+            this.traceEnd = stop;
+            break;
+          case 2:
+            this.spanStart = s;
+            this.spanEnd = stop;
+            break;
+          case 3:
+            this.stateStart = s;
+            this.stateEnd = stop;
+            break;
+          case 4:
+            this.parentStart = s;
+            this.parentEnd = stop;
+            break;
+          case 5:
+            this.nameStart = s;
+            this.nameEnd = stop;
+            break;
+          case 9:
+            if (props) props.addKeyValue(s, stop);
+            break;
+          case 11:
+            if (this.events) this.eventRanges = pushRange(this.eventRanges, this.eventCount++, s, stop);
+            break;
+          case 13:
+            if (this.links) this.linkRanges = pushRange(this.linkRanges, this.linkCount++, s, stop);
+            break;
+          case 15:
+            this.statusStart = s;
+            this.statusEnd = stop;
+            break;
+          default:
+            checkSpanWireType(r, tag, at);
+        }
+        continue;
+      }
+      if (tag === 0x39 || tag === 0x41) {
+        // 7 start_time_unix_nano, 8 end_time_unix_nano
+        if (p + 8 > end) r.fail('truncated fixed64', p);
+        if (tag === 0x39) {
+          this.sLo = sv.getUint32(p, true);
+          this.sHi = sv.getUint32(p + 4, true);
+        } else {
+          this.eLo = sv.getUint32(p, true);
+          this.eHi = sv.getUint32(p + 4, true);
+        }
+        p += 8;
+        continue;
+      }
+      r.pos = p;
+      if (tag === 0x30) this.kindCode = r.varint(end);
+      else skipOtherSpanField(r, tag, end);
+      p = r.pos;
     }
-    // Rejected spans (§3.4): ids of the wrong length, a zero (or ≥ 2^63) start or end time.
-    if (this.traceEnd - this.traceStart !== 16 || this.spanEnd - this.spanStart !== 8) return;
-    if ((this.sLo === 0 && this.sHi === 0) || this.sHi >= 0x80000000) return;
-    if ((this.eLo === 0 && this.eHi === 0) || this.eHi >= 0x80000000) return;
-    if (this.hint.active && !this.hint.overlaps(this.sLo, this.sHi, this.eLo, this.eHi)) return;
+  }
 
+  /** Appends the accepted span in the fields to every projected column. */
+  private writeRow(): void {
     this.rows++;
+    // In groups: each group's helpers then inline into it (one function would outgrow V8's
+    // inlining budget and call most of them).
+    this.writeIds();
+    this.writeTimes();
+    this.writeNameKindStatus();
+    this.writeJsonColumns();
+  }
+
+  private writeIds(): void {
+    const buf = this.r.buf;
     if (this.traceId) this.writeTraceId(this.traceId, buf, this.traceStart);
     if (this.spanId) {
       writeHex(this.spanId, buf, this.spanStart, this.spanEnd);
@@ -287,6 +317,9 @@ class SpansDecoder {
         parent.endValue();
       } else parent.appendNull();
     }
+  }
+
+  private writeTimes(): void {
     this.startTime?.appendWords(this.sLo, this.sHi);
     this.endTime?.appendWords(this.eLo, this.eHi);
     if (this.duration) {
@@ -295,20 +328,36 @@ class SpansDecoder {
       const borrow = this.eLo >>> 0 < this.sLo >>> 0 ? 1 : 0;
       this.duration.appendWords(lo, (this.eHi - this.sHi - borrow) | 0);
     }
+  }
+
+  private writeNameKindStatus(): void {
     if (this.name) {
-      if (this.nameStart >= 0) this.name.appendUtf8(buf, this.nameStart, this.nameEnd);
-      else this.name.appendUtf8(buf, 0, 0);
+      if (this.nameStart >= 0) this.name.appendUtf8(this.r.buf, this.nameStart, this.nameEnd);
+      else this.name.appendUtf8(this.r.buf, 0, 0);
     }
     this.kind?.append(this.kindCode >= 0 && this.kindCode < KINDS.length ? this.kindCode : 0);
     if (this.status || this.statusMessage) this.writeStatus();
+  }
+
+  /** properties, events and links. */
+  private writeJsonColumns(): void {
+    const props = this.props;
     if (props) {
+      const buf = this.r.buf;
       this.scope.addExtras(props);
       if (this.stateEnd > this.stateStart) props.addJsonString(K_TRACE_STATE, buf, this.stateStart, this.stateEnd);
       props.writeTo(this.properties!);
       this.properties!.endValue();
     }
-    if (this.events) this.writeNested(this.events, this.eventRanges, this.eventCount, true);
-    if (this.links) this.writeNested(this.links, this.linkRanges, this.linkCount, false);
+    // Most spans have neither events nor links: `[]`.
+    if (this.events) {
+      if (this.eventCount === 0) appendEmptyArray(this.events);
+      else this.writeNested(this.events, this.eventRanges, this.eventCount, true);
+    }
+    if (this.links) {
+      if (this.linkCount === 0) appendEmptyArray(this.links);
+      else this.writeNested(this.links, this.linkRanges, this.linkCount, false);
+    }
   }
 
   /** trace_id as text. Spans of one trace usually arrive together: a trace id equal to the previous
@@ -359,15 +408,6 @@ class SpansDecoder {
 
   /** The span's events or links (their message ranges) as a JSON array. */
   private writeNested(col: Utf8Column, ranges: Int32Array, count: number, events: boolean): void {
-    if (count === 0) {
-      // Most spans have neither: `[]`.
-      col.reserve(2);
-      col.bytes[col.byteLength] = 0x5b;
-      col.bytes[col.byteLength + 1] = 0x5d;
-      col.byteLength += 2;
-      col.endValue();
-      return;
-    }
     col.writeByte(0x5b);
     for (let i = 0; i < count; i++) {
       if (i > 0) col.writeByte(0x2c);
