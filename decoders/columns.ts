@@ -426,6 +426,8 @@ function hashBytes(sv: DataView, src: Uint8Array, start: number, end: number): n
   return h ^ (h >>> 13);
 }
 
+const RECENT_MASK = 63;
+
 /** Dictionary<Utf8, Int32>: values hashed by their bytes, codes per row. Codes restart each batch. */
 export class DictionaryColumn {
   codes: Int32Array;
@@ -442,6 +444,8 @@ export class DictionaryColumn {
   private readonly validity: Validity | undefined;
   /** Over the source bytes being looked up (usually the same payload, row after row). */
   private readonly srcView = new DataViewCache();
+  /** Codes of recently looked-up values by (length, first and last byte); -1 = none. */
+  private readonly recent = new Int32Array(RECENT_MASK + 1).fill(-1);
 
   /** `initialRows`: room for codes before the first regrowth (0 when the caller presizes anyway). */
   constructor(
@@ -477,19 +481,30 @@ export class DictionaryColumn {
   }
   codeOfUtf8(src: Uint8Array, start: number, end: number): number {
     if (src === this.lastSrc && start === this.lastStart && end === this.lastEnd) return this.lastCode;
-    // Bytes equal to a dictionary value are valid UTF-8 (values are), so only new ones are checked.
-    let code = this.find(src, start, end, hashBytes(this.srcView.of(src), src, start, end));
-    if (code < 0) {
-      if (isValidUtf8(src, start, end)) code = this.codeOf(src, start, end);
-      else {
-        const b = encoder.encode(repairUtf8(src, start, end));
-        code = this.codeOf(b, 0, b.length);
-      }
+    // A recent value with the same length and end bytes is checked first: no hash, no probe.
+    const slot = end > start ? ((end - start) * 7 + src[start] * 3 + src[end - 1]) & RECENT_MASK : 0;
+    let code = this.recent[slot];
+    if (code < 0 || !this.isValue(code, src, start, end)) {
+      // Bytes equal to a dictionary value are valid UTF-8 (values are), so only new ones are checked.
+      code = this.find(src, start, end, hashBytes(this.srcView.of(src), src, start, end));
+      if (code < 0) code = this.add(src, start, end);
+      this.recent[slot] = code;
     }
     this.lastSrc = src;
     this.lastStart = start;
     this.lastEnd = end;
     return (this.lastCode = code);
+  }
+  /** Dictionary value `code` equals src[start..end). */
+  private isValue(code: number, src: Uint8Array, start: number, end: number): boolean {
+    const s = this.values.offsets[code];
+    return this.values.offsets[code + 1] - s === end - start && this.sameBytes(s, src, start, end);
+  }
+  /** Adds bytes not in the dictionary (repaired when not valid UTF-8); returns their code. */
+  private add(src: Uint8Array, start: number, end: number): number {
+    if (isValidUtf8(src, start, end)) return this.codeOf(src, start, end);
+    const b = encoder.encode(repairUtf8(src, start, end));
+    return this.codeOf(b, 0, b.length);
   }
   /** Code of valid UTF-8 bytes, adding them to the dictionary when new. */
   codeOf(src: Uint8Array, start: number, end: number): number {
@@ -549,6 +564,7 @@ export class DictionaryColumn {
     this.length = 0;
     this.table = new Int32Array(64).fill(-1);
     this.lastSrc = undefined;
+    this.recent.fill(-1);
     this.lastCode = -1;
     return data;
   }

@@ -6,10 +6,12 @@ import { DictionaryColumn, FixedDictionaryColumn, Int64Column, Utf8Column } from
 const enc = new TextEncoder();
 const texts = (d: ReturnType<DictionaryColumn['finish']>) => [...makeVector(d)].map(String);
 
-test('dictionary codes tell apart values differing only in their last byte, at every length and across regrowth', () => {
+test('dictionary codes tell apart values differing only in their last (or a middle) byte, at every length and across regrowth', () => {
   const col = new DictionaryColumn(new Dictionary(new Utf8(), new Int32()));
   const values: string[] = [];
   for (let n = 0; n <= 13; n++) for (const last of ['a', 'b', 'é']) values.push('x'.repeat(n) + last);
+  // Same length, first and last byte: only the middle tells them apart.
+  for (let n = 1; n <= 9; n++) for (const mid of ['m', 'n']) values.push('<' + 'y'.repeat(n) + mid + '>');
   values.push('');
   // One payload holding every value twice, at different (unaligned) positions.
   const payload = enc.encode('#' + values.join('') + values.join(''));
