@@ -42,6 +42,8 @@ export function putUint(b: Uint8Array, o: number, n: number): number {
 
 /** `n` (0 ≤ n < 10^9) as exactly nine digits, zero-padded, at b[o]; returns the new position. */
 function putNineDigits(b: Uint8Array, o: number, n: number): number {
+  // As an int32, the divisions by 10 compile to multiplications (a float division each otherwise).
+  n |= 0;
   for (let p = o + 8; p >= o; p--) {
     const q = (n / 10) | 0;
     b[p] = 0x30 + (n - q * 10);
