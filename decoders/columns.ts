@@ -28,24 +28,36 @@ function widen<T extends Int32Array | Uint8Array>(a: T, used: number, need: numb
   return b;
 }
 
-/** Validity bitmap (bit set = valid) and null count for a nullable column. */
+/** Validity bitmap (bit set = valid) and null count for a nullable column. Bits start set, so only
+ * nulls are written: valid values cost nothing. */
 class Validity {
-  bits = new Uint8Array(INITIAL_ROWS >> 3);
+  bits = allValid(INITIAL_ROWS >> 3);
   nulls = 0;
-  set(row: number, valid: boolean): void {
-    if (row >> 3 >= this.bits.length) this.bits = grow(this.bits, (row >> 3) + 1);
-    if (valid) this.bits[row >> 3] |= 1 << (row & 7);
-    else {
-      this.bits[row >> 3] &= ~(1 << (row & 7));
-      this.nulls++;
-    }
+  setNull(row: number): void {
+    if (row >> 3 >= this.bits.length) this.widen((row >> 3) + 1);
+    this.bits[row >> 3] &= ~(1 << (row & 7));
+    this.nulls++;
   }
   take(length: number): { nullBitmap: Uint8Array | undefined; nullCount: number } {
-    const out = { nullBitmap: this.nulls ? this.bits.subarray(0, (length + 7) >> 3) : undefined, nullCount: this.nulls };
-    this.bits = new Uint8Array(INITIAL_ROWS >> 3);
+    const bytes = (length + 7) >> 3;
+    if (this.nulls && this.bits.length < bytes) this.widen(bytes);
+    const out = { nullBitmap: this.nulls ? this.bits.subarray(0, bytes) : undefined, nullCount: this.nulls };
+    this.bits = allValid(INITIAL_ROWS >> 3);
     this.nulls = 0;
     return out;
   }
+  /** Grows the bitmap to at least `bytes`, the new rows valid. */
+  private widen(bytes: number): void {
+    let cap = Math.max(8, this.bits.length * 2);
+    while (cap < bytes) cap *= 2;
+    const b = allValid(cap);
+    b.set(this.bits);
+    this.bits = b;
+  }
+}
+
+function allValid(bytes: number): Uint8Array {
+  return new Uint8Array(bytes).fill(0xff);
 }
 
 export class Int32Column {
@@ -61,12 +73,11 @@ export class Int32Column {
   }
   append(v: number): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
-    this.validity?.set(this.length, true);
     this.values[this.length++] = v;
   }
   appendNull(): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
-    this.validity!.set(this.length, false);
+    this.validity!.setNull(this.length);
     this.values[this.length++] = 0;
   }
   /** `last`: no batch follows, so no fresh buffer is allocated for one. */
@@ -89,12 +100,11 @@ export class Float64Column {
   }
   append(v: number): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
-    this.validity?.set(this.length, true);
     this.values[this.length++] = v;
   }
   appendNull(): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
-    this.validity!.set(this.length, false);
+    this.validity!.setNull(this.length);
     this.values[this.length++] = 0;
   }
   finish(): Data<Float64> {
@@ -122,22 +132,10 @@ export class Int64Column {
     this.validity = nullable ? new Validity() : undefined;
     this.words = new Int32Array(initialRows * 2);
   }
-  /** Appends hi·2^32 + lo (lo and hi taken as 32-bit patterns). Kept this small so that it inlines
-   * into row loops; regrowth and validity are out of line. */
+  /** Appends hi·2^32 + lo (lo and hi taken as 32-bit patterns). */
   appendWords(lo: number, hi: number): void {
     const i = this.length * 2;
-    if (i === this.words.length || this.validity !== undefined) {
-      this.appendWordsSlow(lo, hi);
-      return;
-    }
-    this.words[i] = lo;
-    this.words[i + 1] = hi;
-    this.length++;
-  }
-  private appendWordsSlow(lo: number, hi: number): void {
-    const i = this.length * 2;
     if (i === this.words.length) this.words = grow(this.words, i + 2);
-    this.validity?.set(this.length, true);
     this.words[i] = lo;
     this.words[i + 1] = hi;
     this.length++;
@@ -151,7 +149,7 @@ export class Int64Column {
   }
   appendNull(): void {
     this.appendWords(0, 0);
-    this.validity!.set(this.length - 1, false);
+    this.validity!.setNull(this.length - 1);
   }
   /** `last`: no batch follows, so no fresh buffer is allocated for one. */
   finish(last = false): Data<Int64 | TimestampNanosecond> {
@@ -214,10 +212,10 @@ export class Utf8Column {
     }
   }
   /** Closes the value whose bytes were written since the previous one. Kept this small so that it
-   * inlines into row loops; regrowth, the size limit and validity are out of line. */
+   * inlines into row loops; regrowth and the size limit are out of line. */
   endValue(): void {
     const n = this.length + 1;
-    if (n === this.offsets.length || this.validity !== undefined || this.byteLength > 0x7fffffff) {
+    if (n === this.offsets.length || this.byteLength > 0x7fffffff) {
       this.endValueSlow();
       return;
     }
@@ -227,12 +225,11 @@ export class Utf8Column {
   private endValueSlow(): void {
     if (this.length + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
     if (this.byteLength > 0x7fffffff) throw new RangeError('string column over 2 GiB');
-    this.validity?.set(this.length, true);
     this.offsets[++this.length] = this.byteLength;
   }
   appendNull(): void {
     if (this.length + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
-    this.validity!.set(this.length, false);
+    this.validity!.setNull(this.length);
     this.offsets[++this.length] = this.byteLength;
   }
   /** Copies bytes known to be valid UTF-8. */
@@ -463,12 +460,11 @@ export class DictionaryColumn {
   }
   appendCode(code: number): void {
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
-    this.validity?.set(this.length, true);
     this.codes[this.length++] = code;
   }
   appendNull(): void {
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
-    this.validity!.set(this.length, false);
+    this.validity!.setNull(this.length);
     this.codes[this.length++] = 0;
   }
   /** Appends UTF-8 bytes from a payload (invalid sequences replaced). */

@@ -65,3 +65,33 @@ test('columns created empty (initial rows 0, for callers that presize) still tak
   assert.deepEqual(texts(dict.finish()), Array.from({ length: n }, (_, i) => `d${i % 5}`));
   assert.deepEqual(texts(fixed.finish()), Array.from({ length: n }, (_, i) => (i & 1 ? 'B' : 'A')));
 });
+
+test('nullable columns: rows past the first bitmap stay valid until a null, which lands on its own row, batch after batch', () => {
+  for (const nullAt of [-1, 0, 1023, 1024, 4999]) {
+    const text = new Utf8Column(true);
+    const ints = new Int64Column('int64', true);
+    for (let batch = 0; batch < 2; batch++) {
+      for (let i = 0; i < 5000; i++) {
+        if (i === nullAt && batch === 1) {
+          text.appendNull();
+          ints.appendNull();
+        } else {
+          text.appendString(String(i));
+          ints.appendWords(i, 0);
+        }
+      }
+      const t = text.finish();
+      const n = ints.finish();
+      const nulls = nullAt >= 0 && batch === 1 ? 1 : 0;
+      assert.equal(t.nullCount, nulls);
+      assert.equal(n.nullCount, nulls);
+      const tv = [...makeVector(t)];
+      const nv = [...makeVector(n)];
+      for (let i = 0; i < 5000; i++) {
+        const isNull = nulls === 1 && i === nullAt;
+        assert.equal(tv[i], isNull ? null : String(i));
+        assert.equal(nv[i], isNull ? null : BigInt(i));
+      }
+    }
+  }
+});
