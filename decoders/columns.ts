@@ -28,10 +28,13 @@ function widen<T extends Int32Array | Uint8Array>(a: T, used: number, need: numb
   return b;
 }
 
+/** The bitmap of a nullable column that has had no null yet. */
+const NO_BITS = new Uint8Array(0);
+
 /** Validity bitmap (bit set = valid) and null count for a nullable column. Bits start set, so only
- * nulls are written: valid values cost nothing. */
+ * nulls are written: valid values cost nothing, and a batch without nulls never allocates a bitmap. */
 class Validity {
-  bits = allValid(INITIAL_ROWS >> 3);
+  bits: Uint8Array = NO_BITS;
   nulls = 0;
   setNull(row: number): void {
     if (row >> 3 >= this.bits.length) this.widen((row >> 3) + 1);
@@ -42,13 +45,13 @@ class Validity {
     const bytes = (length + 7) >> 3;
     if (this.nulls && this.bits.length < bytes) this.widen(bytes);
     const out = { nullBitmap: this.nulls ? this.bits.subarray(0, bytes) : undefined, nullCount: this.nulls };
-    this.bits = allValid(INITIAL_ROWS >> 3);
+    this.bits = NO_BITS;
     this.nulls = 0;
     return out;
   }
   /** Grows the bitmap to at least `bytes`, the new rows valid. */
   private widen(bytes: number): void {
-    let cap = Math.max(8, this.bits.length * 2);
+    let cap = Math.max(INITIAL_ROWS >> 3, this.bits.length * 2);
     while (cap < bytes) cap *= 2;
     const b = allValid(cap);
     b.set(this.bits);
@@ -588,10 +591,11 @@ export class FixedDictionaryColumn {
   presize(rows: number): void {
     if (this.length + rows > this.codes.length) this.codes = widen(this.codes, this.length, this.length + rows);
   }
-  finish(): Data<Dictionary<Utf8, Int32>> {
+  /** `last`: no batch follows, so no fresh buffer is allocated for one. */
+  finish(last = false): Data<Dictionary<Utf8, Int32>> {
     const length = this.length;
     const data = makeData({ type: this.type, length, data: this.codes.subarray(0, length), dictionary: this.dictionary });
-    this.codes = new Int32Array(INITIAL_ROWS);
+    this.codes = last ? NO_INT32 : new Int32Array(INITIAL_ROWS);
     this.length = 0;
     return data;
   }

@@ -509,17 +509,17 @@ class SpansDecoder {
         case 'parent_span_id':
           return this.parentSpanId!.finish(last);
         case 'start_time':
-          return this.startTime!.finish();
+          return this.startTime!.finish(last);
         case 'end_time':
-          return this.endTime!.finish();
+          return this.endTime!.finish(last);
         case 'duration':
-          return this.duration!.finish();
+          return this.duration!.finish(last);
         case 'name':
-          return this.name!.finish();
+          return this.name!.finish(last);
         case 'kind':
-          return this.kind!.finish();
+          return this.kind!.finish(last);
         case 'status':
-          return this.status!.finish();
+          return this.status!.finish(last);
         case 'status_message':
           return this.statusMessage!.finish(last);
         case 'properties':
