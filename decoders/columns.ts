@@ -28,24 +28,39 @@ function widen<T extends Int32Array | Uint8Array>(a: T, used: number, need: numb
   return b;
 }
 
-/** Validity bitmap (bit set = valid) and null count for a nullable column. */
+/** The bitmap of a nullable column that has had no null yet. */
+const NO_BITS = new Uint8Array(0);
+
+/** Validity bitmap (bit set = valid) and null count for a nullable column. Bits start set, so only
+ * nulls are written: valid values cost nothing, and a batch without nulls never allocates a bitmap. */
 class Validity {
-  bits = new Uint8Array(INITIAL_ROWS >> 3);
+  bits: Uint8Array = NO_BITS;
   nulls = 0;
-  set(row: number, valid: boolean): void {
-    if (row >> 3 >= this.bits.length) this.bits = grow(this.bits, (row >> 3) + 1);
-    if (valid) this.bits[row >> 3] |= 1 << (row & 7);
-    else {
-      this.bits[row >> 3] &= ~(1 << (row & 7));
-      this.nulls++;
-    }
+  setNull(row: number): void {
+    if (row >> 3 >= this.bits.length) this.widen((row >> 3) + 1);
+    this.bits[row >> 3] &= ~(1 << (row & 7));
+    this.nulls++;
   }
   take(length: number): { nullBitmap: Uint8Array | undefined; nullCount: number } {
-    const out = { nullBitmap: this.nulls ? this.bits.subarray(0, (length + 7) >> 3) : undefined, nullCount: this.nulls };
-    this.bits = new Uint8Array(INITIAL_ROWS >> 3);
+    const bytes = (length + 7) >> 3;
+    if (this.nulls && this.bits.length < bytes) this.widen(bytes);
+    const out = { nullBitmap: this.nulls ? this.bits.subarray(0, bytes) : undefined, nullCount: this.nulls };
+    this.bits = NO_BITS;
     this.nulls = 0;
     return out;
   }
+  /** Grows the bitmap to at least `bytes`, the new rows valid. */
+  private widen(bytes: number): void {
+    let cap = Math.max(INITIAL_ROWS >> 3, this.bits.length * 2);
+    while (cap < bytes) cap *= 2;
+    const b = allValid(cap);
+    b.set(this.bits);
+    this.bits = b;
+  }
+}
+
+function allValid(bytes: number): Uint8Array {
+  return new Uint8Array(bytes).fill(0xff);
 }
 
 export class Int32Column {
@@ -61,12 +76,11 @@ export class Int32Column {
   }
   append(v: number): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
-    this.validity?.set(this.length, true);
     this.values[this.length++] = v;
   }
   appendNull(): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
-    this.validity!.set(this.length, false);
+    this.validity!.setNull(this.length);
     this.values[this.length++] = 0;
   }
   /** `last`: no batch follows, so no fresh buffer is allocated for one. */
@@ -89,12 +103,11 @@ export class Float64Column {
   }
   append(v: number): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
-    this.validity?.set(this.length, true);
     this.values[this.length++] = v;
   }
   appendNull(): void {
     if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
-    this.validity!.set(this.length, false);
+    this.validity!.setNull(this.length);
     this.values[this.length++] = 0;
   }
   finish(): Data<Float64> {
@@ -110,20 +123,22 @@ export class Float64Column {
 /** 64-bit integers (Int64 or Timestamp(ns, UTC)) written as two 32-bit halves: no BigInt per row. */
 export class Int64Column {
   /** Little-endian (lo, hi) pairs; the same bytes become the BigInt64Array Arrow reads. */
-  words = new Int32Array(INITIAL_ROWS * 2);
+  words: Int32Array;
   length = 0;
   private readonly validity: Validity | undefined;
+  /** `initialRows`: room before the first regrowth (0 when the caller presizes anyway). */
   constructor(
     private readonly kind: 'int64' | 'timestamp',
     nullable = false,
+    initialRows = INITIAL_ROWS,
   ) {
     this.validity = nullable ? new Validity() : undefined;
+    this.words = new Int32Array(initialRows * 2);
   }
   /** Appends hi·2^32 + lo (lo and hi taken as 32-bit patterns). */
   appendWords(lo: number, hi: number): void {
     const i = this.length * 2;
     if (i === this.words.length) this.words = grow(this.words, i + 2);
-    this.validity?.set(this.length, true);
     this.words[i] = lo;
     this.words[i + 1] = hi;
     this.length++;
@@ -137,7 +152,7 @@ export class Int64Column {
   }
   appendNull(): void {
     this.appendWords(0, 0);
-    this.validity!.set(this.length - 1, false);
+    this.validity!.setNull(this.length - 1);
   }
   /** `last`: no batch follows, so no fresh buffer is allocated for one. */
   finish(last = false): Data<Int64 | TimestampNanosecond> {
@@ -171,7 +186,7 @@ export class DataViewCache {
 export class Utf8Column {
   bytes: Uint8Array;
   byteLength = 0;
-  offsets = new Int32Array(INITIAL_ROWS + 1);
+  offsets: Int32Array;
   length = 0;
   private readonly validity: Validity | undefined;
   /** First row appended by appendUtf8Deferred and not yet checked; -1 when none. */
@@ -179,10 +194,12 @@ export class Utf8Column {
   private readonly ownView = new DataViewCache();
   /** Over the source of the last short copy (usually the same payload, row after row). */
   private readonly srcView = new DataViewCache();
-  /** `initialBytes`: expected bytes per batch (e.g. from the segment size), saving regrowth copies. */
-  constructor(nullable = false, initialBytes = INITIAL_ROWS * 16) {
+  /** `initialBytes`: expected bytes per batch (e.g. from the segment size), saving regrowth copies.
+   * `initialRows`: room for values before the first regrowth (0 when the caller presizes anyway). */
+  constructor(nullable = false, initialBytes = INITIAL_ROWS * 16, initialRows = INITIAL_ROWS) {
     this.validity = nullable ? new Validity() : undefined;
     this.bytes = new Uint8Array(Math.max(64, initialBytes));
+    this.offsets = new Int32Array(initialRows + 1);
   }
   reserve(n: number): void {
     if (this.byteLength + n > this.bytes.length) this.bytes = grow(this.bytes, this.byteLength + n);
@@ -197,16 +214,25 @@ export class Utf8Column {
       this.bytes = b;
     }
   }
-  /** Closes the value whose bytes were written since the previous one. */
+  /** Closes the value whose bytes were written since the previous one. Kept this small so that it
+   * inlines into row loops; regrowth and the size limit are out of line. */
   endValue(): void {
+    const n = this.length + 1;
+    if (n === this.offsets.length || this.byteLength > 0x7fffffff) {
+      this.endValueSlow();
+      return;
+    }
+    this.offsets[n] = this.byteLength;
+    this.length = n;
+  }
+  private endValueSlow(): void {
     if (this.length + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
     if (this.byteLength > 0x7fffffff) throw new RangeError('string column over 2 GiB');
-    this.validity?.set(this.length, true);
     this.offsets[++this.length] = this.byteLength;
   }
   appendNull(): void {
     if (this.length + 1 === this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
-    this.validity!.set(this.length, false);
+    this.validity!.setNull(this.length);
     this.offsets[++this.length] = this.byteLength;
   }
   /** Copies bytes known to be valid UTF-8. */
@@ -389,18 +415,25 @@ export function isValidUtf8(b: Uint8Array, start: number, end: number): boolean 
   return true;
 }
 
-/** FNV-1a over bytes [start, end). */
-function hashBytes(src: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
-  return h;
+/** Hash of bytes [start, end) of `src` (seen through `sv`), four bytes per step; the final mix
+ * spreads every input bit into the low bits the table's mask keeps. */
+function hashBytes(sv: DataView, src: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = Math.imul((h << 5) | (h >>> 27), 0x01000193) ^ sv.getInt32(i, true);
+  for (; i < end; i++) h = Math.imul(h ^ src[i], 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
+
+const RECENT_MASK = 63;
 
 /** Dictionary<Utf8, Int32>: values hashed by their bytes, codes per row. Codes restart each batch. */
 export class DictionaryColumn {
-  codes = new Int32Array(INITIAL_ROWS);
+  codes: Int32Array;
   length = 0;
-  private values = new Utf8Column();
+  /** Distinct values are few (names, targets): their buffers start small. */
+  private values = new Utf8Column(false, 1024, 64);
   private table = new Int32Array(64).fill(-1);
   private hashes = new Int32Array(32);
   // One-entry cache: consecutive rows usually repeat the same source bytes (scope name, metric name).
@@ -409,12 +442,19 @@ export class DictionaryColumn {
   private lastEnd = -1;
   private lastCode = -1;
   private readonly validity: Validity | undefined;
+  /** Over the source bytes being looked up (usually the same payload, row after row). */
+  private readonly srcView = new DataViewCache();
+  /** Codes of recently looked-up values by (length, first and last byte); -1 = none. */
+  private readonly recent = new Int32Array(RECENT_MASK + 1).fill(-1);
 
+  /** `initialRows`: room for codes before the first regrowth (0 when the caller presizes anyway). */
   constructor(
     readonly type: Dictionary<Utf8, Int32>,
     nullable = false,
+    initialRows = INITIAL_ROWS,
   ) {
     this.validity = nullable ? new Validity() : undefined;
+    this.codes = new Int32Array(initialRows);
   }
 
   /** Room for `rows` more codes without regrowth. */
@@ -423,12 +463,11 @@ export class DictionaryColumn {
   }
   appendCode(code: number): void {
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
-    this.validity?.set(this.length, true);
     this.codes[this.length++] = code;
   }
   appendNull(): void {
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
-    this.validity!.set(this.length, false);
+    this.validity!.setNull(this.length);
     this.codes[this.length++] = 0;
   }
   /** Appends UTF-8 bytes from a payload (invalid sequences replaced). */
@@ -441,23 +480,34 @@ export class DictionaryColumn {
   }
   codeOfUtf8(src: Uint8Array, start: number, end: number): number {
     if (src === this.lastSrc && start === this.lastStart && end === this.lastEnd) return this.lastCode;
-    // Bytes equal to a dictionary value are valid UTF-8 (values are), so only new ones are checked.
-    let code = this.find(src, start, end, hashBytes(src, start, end));
-    if (code < 0) {
-      if (isValidUtf8(src, start, end)) code = this.codeOf(src, start, end);
-      else {
-        const b = encoder.encode(repairUtf8(src, start, end));
-        code = this.codeOf(b, 0, b.length);
-      }
+    // A recent value with the same length and end bytes is checked first: no hash, no probe.
+    const slot = end > start ? ((end - start) * 7 + src[start] * 3 + src[end - 1]) & RECENT_MASK : 0;
+    let code = this.recent[slot];
+    if (code < 0 || !this.isValue(code, src, start, end)) {
+      // Bytes equal to a dictionary value are valid UTF-8 (values are), so only new ones are checked.
+      code = this.find(src, start, end, hashBytes(this.srcView.of(src), src, start, end));
+      if (code < 0) code = this.add(src, start, end);
+      this.recent[slot] = code;
     }
     this.lastSrc = src;
     this.lastStart = start;
     this.lastEnd = end;
     return (this.lastCode = code);
   }
+  /** Dictionary value `code` equals src[start..end). */
+  private isValue(code: number, src: Uint8Array, start: number, end: number): boolean {
+    const s = this.values.offsets[code];
+    return this.values.offsets[code + 1] - s === end - start && this.sameBytes(s, src, start, end);
+  }
+  /** Adds bytes not in the dictionary (repaired when not valid UTF-8); returns their code. */
+  private add(src: Uint8Array, start: number, end: number): number {
+    if (isValidUtf8(src, start, end)) return this.codeOf(src, start, end);
+    const b = encoder.encode(repairUtf8(src, start, end));
+    return this.codeOf(b, 0, b.length);
+  }
   /** Code of valid UTF-8 bytes, adding them to the dictionary when new. */
   codeOf(src: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(src, start, end);
+    const h = hashBytes(this.srcView.of(src), src, start, end);
     const found = this.find(src, start, end, h);
     if (found >= 0) return found;
     const vals = this.values;
@@ -478,18 +528,20 @@ export class DictionaryColumn {
       if (code < 0) break;
       if (this.hashes[code] !== h) continue;
       const s = vals.offsets[code];
-      const e = vals.offsets[code + 1];
-      if (e - s !== end - start) continue;
-      let same = true;
-      for (let i = 0; i < e - s; i++) {
-        if (vals.bytes[s + i] !== src[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return code;
+      if (vals.offsets[code + 1] - s === end - start && this.sameBytes(s, src, start, end)) return code;
     }
     return -1;
+  }
+  /** The dictionary's bytes from `at` equal src[start..end). */
+  private sameBytes(at: number, src: Uint8Array, start: number, end: number): boolean {
+    const vb = this.values.bytes;
+    const vv = this.values.dataView;
+    const sv = this.srcView.of(src);
+    const n = end - start;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) if (vv.getInt32(at + i, true) !== sv.getInt32(start + i, true)) return false;
+    for (; i < n; i++) if (vb[at + i] !== src[start + i]) return false;
+    return true;
   }
   private insert(code: number, h: number): void {
     const mask = this.table.length - 1;
@@ -511,6 +563,7 @@ export class DictionaryColumn {
     this.length = 0;
     this.table = new Int32Array(64).fill(-1);
     this.lastSrc = undefined;
+    this.recent.fill(-1);
     this.lastCode = -1;
     return data;
   }
@@ -518,26 +571,43 @@ export class DictionaryColumn {
 
 /** Dictionary column over a fixed set of values (span kind, status, temporality…). */
 export class FixedDictionaryColumn {
-  codes = new Int32Array(INITIAL_ROWS);
+  codes: Int32Array;
   length = 0;
   private readonly dictionary: Vector<Utf8>;
+  /** `initialRows`: room for codes before the first regrowth (0 when the caller presizes anyway). */
   constructor(
     readonly type: Dictionary<Utf8, Int32>,
     values: readonly string[],
+    initialRows = INITIAL_ROWS,
   ) {
-    this.dictionary = utf8Vector(values);
+    this.dictionary = fixedDictionaryOf(values);
+    this.codes = new Int32Array(initialRows);
   }
   append(code: number): void {
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
     this.codes[this.length++] = code;
   }
-  finish(): Data<Dictionary<Utf8, Int32>> {
+  /** Room for `rows` more codes without regrowth. */
+  presize(rows: number): void {
+    if (this.length + rows > this.codes.length) this.codes = widen(this.codes, this.length, this.length + rows);
+  }
+  /** `last`: no batch follows, so no fresh buffer is allocated for one. */
+  finish(last = false): Data<Dictionary<Utf8, Int32>> {
     const length = this.length;
     const data = makeData({ type: this.type, length, data: this.codes.subarray(0, length), dictionary: this.dictionary });
-    this.codes = new Int32Array(INITIAL_ROWS);
+    this.codes = last ? NO_INT32 : new Int32Array(INITIAL_ROWS);
     this.length = 0;
     return data;
   }
+}
+
+/** Each fixed value list's dictionary vector, built once: vectors are immutable, so every column and
+ * batch over the same list shares it. */
+const fixedDictionaries = new WeakMap<readonly string[], Vector<Utf8>>();
+function fixedDictionaryOf(values: readonly string[]): Vector<Utf8> {
+  let v = fixedDictionaries.get(values);
+  if (!v) fixedDictionaries.set(values, (v = utf8Vector(values)));
+  return v;
 }
 
 export function utf8Vector(values: readonly string[]): Vector<Utf8> {

@@ -142,10 +142,13 @@ export class ScopeInfo {
   nameEnd = 0;
   extraKeys: Uint8Array[] = [];
   extraValues: Uint8Array[] = [];
+  /** How many records (field 2 entries) the Scope* message holds: for presizing columns. */
+  records = 0;
 
   /** Reads the Scope* message in [start, end): field 1 scope, field 3 schema_url. */
   read(r: WireReader, start: number, end: number, withExtras: boolean): void {
     this.nameStart = this.nameEnd = 0;
+    this.records = 0;
     this.extraKeys = [];
     this.extraValues = [];
     let scopeStart = -1;
@@ -168,7 +171,10 @@ export class ScopeInfo {
           urlEnd = stop;
         }
         r.pos = stop;
-      } else r.skip(wt, end);
+      } else {
+        if (tag === 0x12) this.records++;
+        r.skip(wt, end);
+      }
     }
     let versionStart = 0;
     let versionEnd = 0;

@@ -40,6 +40,47 @@ export function putUint(b: Uint8Array, o: number, n: number): number {
   return o + digits;
 }
 
+/** `n` (0 ≤ n < 10^9) as exactly nine digits, zero-padded, at b[o]; returns the new position. */
+function putNineDigits(b: Uint8Array, o: number, n: number): number {
+  // As an int32, the divisions by 10 compile to multiplications (a float division each otherwise).
+  n |= 0;
+  for (let p = o + 8; p >= o; p--) {
+    const q = (n / 10) | 0;
+    b[p] = 0x30 + (n - q * 10);
+    n = q;
+  }
+  return o + 9;
+}
+
+/** (x·2^16 + limb) divided by 10^9 for x < 10^9: both parts stay below 2^53, so the float division
+ * floors exactly (the quotient's distance to the next integer is far above its rounding error). */
+function divLimb(x: number, limb: number): number {
+  return Math.floor((x * 65536 + limb) / 1e9);
+}
+
+/** Decimal digits of the unsigned 64-bit integer hi·2^32 + lo (32-bit words) at b[o] (room for 20
+ * digits assumed); returns the new position. Exact over the whole range, without a BigInt: the value
+ * is divided by 10^9 over four 16-bit limbs, then quotient and remainder are printed. */
+export function putUint64Words(b: Uint8Array, o: number, hi: number, lo: number): number {
+  hi >>>= 0;
+  lo >>>= 0;
+  if (hi < 0x200000) return putUint(b, o, hi * 4294967296 + lo);
+  // Long division, most significant limb first: r is the running remainder (< 10^9).
+  const a3 = hi >>> 16;
+  const d2 = divLimb(a3, hi & 0xffff);
+  let r = a3 * 65536 + (hi & 0xffff) - d2 * 1e9;
+  const d1 = divLimb(r, lo >>> 16);
+  r = r * 65536 + (lo >>> 16) - d1 * 1e9;
+  const d0 = divLimb(r, lo & 0xffff);
+  r = r * 65536 + (lo & 0xffff) - d0 * 1e9;
+  const q = (d2 * 65536 + d1) * 65536 + d0;
+  // q < 2^64 / 10^9 < 1.9·10^10: at most two digits above nine more.
+  const top = Math.floor(q / 1e9);
+  if (top > 0) o = putUint(b, o, top);
+  o = top > 0 ? putNineDigits(b, o, q - top * 1e9) : putUint(b, o, q);
+  return putNineDigits(b, o, r);
+}
+
 // 0 = copy as is; otherwise the letter of a short escape (\n, \") or 0x75 ('u') for \u00XX.
 const ESCAPE: Uint8Array = (() => {
   const t = new Uint8Array(128);

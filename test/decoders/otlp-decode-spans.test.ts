@@ -64,3 +64,49 @@ test('the time hint keeps every span overlapping the range', () => {
   const rows = batchesToRows(decodeOtlpSpans(seg, CTX, ['start_time'], { timeRange: { begin: 5n, end: 9n } }));
   assert.deepEqual(rows.map((r) => r.start_time), [1n, 4n, 9n]);
 });
+
+test('trace ids repeated by consecutive spans stay exact across rejected spans, other traces and batch boundaries', () => {
+  const trace = (b: number) => Uint8Array.from({ length: 16 }, (_, k) => (b * 37 + k * 11) & 0xff);
+  const hex = (a: Uint8Array) => Buffer.from(a).toString('hex');
+  // Trace of each span; a negative one marks a rejected span (span id of the wrong length).
+  const plan = [1, 1, -2, 2, 1, 1, 1, -1, 1, 3, 3, 3, 1];
+  const spans = plan.map((t, i) => ({
+    traceId: trace(Math.abs(t)), spanId: id(t < 0 ? 7 : 8, i + 1), startTimeUnixNano: '1', endTimeUnixNano: '2',
+    parentSpanId: i % 3 === 0 ? undefined : id(8, i % 3 === 1 ? 0 : i),
+  }));
+  const seg = segmentsOf('traces', 'proto', encodeTracesRequest({ resourceSpans: [{ scopeSpans: [{ spans }] }] }))[0];
+  const expected = expectedSpanRows(decodeResourceSpans(seg), CTX);
+  assert.deepEqual(expected.map((r) => r.trace_id), plan.filter((t) => t > 0).map((t) => hex(trace(t))));
+  for (const batchRows of [1, 2, 3, 5, 100]) {
+    const batches = [...decodeOtlpSpans(seg, CTX, null, { batchRows })];
+    assert.deepEqual(batchesToRows(batches), expected, `batchRows ${batchRows}`);
+  }
+});
+
+test('spans with long fields (multi-byte lengths), flags and unknown fields decode like protobufjs reads them', () => {
+  const long = 'n'.repeat(300);
+  const spans = [0, 1, 2].map((i) => ({
+    traceId: id(16, 7), spanId: id(8, i + 1), startTimeUnixNano: '5', endTimeUnixNano: '9', name: i === 1 ? long : `s${i}`,
+    traceState: i === 2 ? 'k=' + 'v'.repeat(200) : '', flags: 0x301, kind: 3, droppedAttributesCount: 2,
+    attributes: [s('big', 'x'.repeat(150)), s('k', 'v')],
+    events: i === 0 ? [{ timeUnixNano: '7', name: 'e', attributes: [s('a', 'y'.repeat(140))] }] : [],
+  }));
+  assert.equal(check({ resourceSpans: [{ scopeSpans: [{ spans }] }] }), 3);
+});
+
+test('a Span field of the wrong wire type, or a length past the span, is a corrupt segment naming the field', () => {
+  const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)]);
+  const ld = (field: number, bytes: number[]): number[] => [(field << 3) | 2, ...varint(bytes.length), ...bytes];
+  const segment = (span: number[]) => Uint8Array.from(ld(2, ld(2, span)));
+  const good = [...ld(1, [...id(16, 1)]), ...ld(2, [...id(8, 2)]), 0x39, 1, 0, 0, 0, 0, 0, 0, 0, 0x41, 2, 0, 0, 0, 0, 0, 0, 0];
+  assert.equal(batchesToRows(decodeOtlpSpans(segment(good), CTX, ['span_id'])).length, 1);
+  const bad: Array<[number[], RegExp]> = [
+    [[...good, ...ld(6, [1])], /field 6 of Span has wire type 2/],
+    [[...good, 0x08, 1], /field 1 of Span has wire type 0/],
+    [[...good, 0x38, 1], /field 7 of Span has wire type 0/],
+    [[...good, 0x2a, 5, 0x61], /length 5 runs past/],
+    [[...good, 0x2a, 0x80], /truncated varint/],
+    [[...good, 0x39, 1, 2], /truncated fixed64/],
+  ];
+  for (const [span, message] of bad) assert.throws(() => [...decodeOtlpSpans(segment(span), CTX, null)], message);
+});
