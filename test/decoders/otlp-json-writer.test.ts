@@ -220,3 +220,25 @@ test('JsonObjectWriter: records alternating between more key sets than it keeps 
   const text = (i: number) => new TextDecoder().decode(data.values.subarray(data.valueOffsets[i], data.valueOffsets[i + 1]));
   for (let i = 0; i < expected.length; i++) assert.equal(text(i), expected[i], `record ${i}`);
 });
+
+test('JsonObjectWriter: a valueless attribute is null even where the previous record had a constant extra of that key', () => {
+  const a = (value: string) => [...len(1, utf8('a')), ...len(2, len(1, utf8(value)))];
+  const payload = [...a('x'), ...a('y'), ...len(1, utf8('k'))];
+  const r = new WireReader(Uint8Array.from(payload));
+  const writer = new JsonObjectWriter(r);
+  const col = new Utf8Column(false, 64);
+  const key = new TextEncoder().encode('k');
+  writer.reset();
+  writer.addKeyValue(0, 8);
+  writer.addJson(key, new TextEncoder().encode('"c"'));
+  writer.writeTo(col);
+  col.endValue();
+  writer.reset();
+  writer.addKeyValue(8, 16);
+  writer.addKeyValue(16, payload.length);
+  writer.writeTo(col);
+  col.endValue();
+  const data = col.finish();
+  const text = (i: number) => new TextDecoder().decode(data.values.subarray(data.valueOffsets[i], data.valueOffsets[i + 1]));
+  assert.deepEqual([text(0), text(1)], ['{"a":"x","k":"c"}', '{"a":"y","k":null}']);
+});
