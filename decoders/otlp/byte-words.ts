@@ -21,15 +21,11 @@ const DIGITS = '0123456789abcdef';
 /** Each byte value's two lowercase hex digits as one little-endian 16-bit word. */
 const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, c) => DIGITS.charCodeAt(c >> 4) | (DIGITS.charCodeAt(c & 15) << 8));
 
-/** Every two-byte value's four lowercase hex digits as one little-endian 32-bit word, indexed by
- * the bytes as a little-endian 16-bit number (256 KiB, but 2 bytes → 4 digits in one lookup). */
-const HEX_QUAD = Int32Array.from({ length: 0x10000 }, (_, w) => HEX_PAIR[w & 0xff] | (HEX_PAIR[w >> 8] << 16));
-
 /** Lowercase hex of src[s..e) at b[o] (b seen through `dv`); returns the position after it. */
 export function putHexWords(dv: DataView, o: number, src: Uint8Array, s: number, e: number): number {
   let k = s;
   for (; k + 2 <= e; k += 2) {
-    dv.setInt32(o, HEX_QUAD[src[k] | (src[k + 1] << 8)], true);
+    dv.setInt32(o, HEX_PAIR[src[k]] | (HEX_PAIR[src[k + 1]] << 16), true);
     o += 4;
   }
   if (k < e) {

@@ -207,7 +207,8 @@ export class JsonObjectWriter {
     this.keyChecked[i] = 1;
   }
 
-  /** Entries 0 … i-1 matched the active template, so their keys were not stored: they are its keys. */
+  /** Entries 0 … i-1 matched the active template, so their keys (and constant values) may not have
+   * been stored: they are the template's. */
   private stopMatching(i: number): void {
     this.matching = false;
     for (let k = 0; k < i; k++) {
@@ -215,11 +216,28 @@ export class JsonObjectWriter {
       this.keyStart[k] = this.tKeyStart[k];
       this.keyEnd[k] = this.tKeyEnd[k];
       this.keyChecked[k] = 1;
+      if (this.tConstant[k] === 1) {
+        this.valSrc[k] = this.tValSrc[k];
+        this.valStart[k] = this.tValStart[k];
+        this.valEnd[k] = this.tValEnd[k];
+        this.valKind[k] = this.tValStart[k] < 0 ? VALUE_NULL : VALUE_JSON;
+      }
     }
   }
 
   /** Adds a key (valid UTF-8 bytes) whose value is already JSON text. */
   addJson(key: Uint8Array, json: Uint8Array, jsonStart = 0, jsonEnd = json.length): void {
+    // Constant extras (scope extras, metric kinds) pass the same key and value arrays record after
+    // record: matching the template by identity, they need nothing stored (the template has them).
+    const i = this.n;
+    if (
+      this.matching && i < this.tKeyCount && this.tKeySrc[i] === key && this.tKeyStart[i] === 0 && this.tKeyEnd[i] === key.length &&
+      this.tConstant[i] === 1 && this.tValSrc[i] === json && this.tValStart[i] === jsonStart && this.tValEnd[i] === jsonEnd &&
+      i < this.keyStart.length
+    ) {
+      this.n = i + 1;
+      return;
+    }
     this.addExtra(key, VALUE_JSON, json, jsonStart, jsonEnd);
   }
 
