@@ -595,8 +595,17 @@ function needsEscape4(w: number): boolean {
   return (flags & 0x80808080) !== 0;
 }
 
-const TRUE = utf8('true');
-const FALSE = utf8('false');
+const TRUE_WORD = 0x65757274; // "true" little-endian
+const FALSE_WORD = 0x736c6166; // "fals"
+
+/** Integers below SMALL_INTS as one little-endian word: up to 3 ASCII digits, then their count. */
+const SMALL_INTS = 1000;
+const SMALL_INT_TEXT = Int32Array.from({ length: SMALL_INTS }, (_, n) => {
+  const digits = String(n);
+  let w = digits.length << 24;
+  for (let k = 0; k < digits.length; k++) w |= digits.charCodeAt(k) << (8 * k);
+  return w;
+});
 
 /** The common AnyValue encodings — a lone string (1-byte length), int (up to 7 varint bytes, so
  * below 2^49) or bool member — written at b[o]; returns the new position, or -1 for anything else. */
@@ -616,12 +625,21 @@ function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView,
       n += (c & 0x7f) * mul;
       mul *= 128;
     }
+    if (n < SMALL_INTS) {
+      const w = SMALL_INT_TEXT[n];
+      dv.setInt32(o, w, true); // the length byte lands past the digits: overwritten by what follows
+      return o + (w >>> 24);
+    }
     return putUint(b, o, n);
   }
   if (tag === 0x10 && e - s === 2 && src[s + 1] < 0x80) {
-    const word = src[s + 1] !== 0 ? TRUE : FALSE;
-    for (let k = 0; k < word.length; k++) b[o++] = word[k];
-    return o;
+    if (src[s + 1] !== 0) {
+      dv.setInt32(o, TRUE_WORD, true);
+      return o + 4;
+    }
+    dv.setInt32(o, FALSE_WORD, true);
+    b[o + 4] = 0x65;
+    return o + 5;
   }
   return -1;
 }
