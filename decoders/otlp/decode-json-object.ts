@@ -65,6 +65,8 @@ function emptyTemplate(): Template {
  */
 export class JsonObjectWriter {
   private n = 0;
+  /** Length of the entry arrays (kept apart: a typed array's length is a slower load). */
+  private capacity = INITIAL;
   private keySrc: Uint8Array[] = new Array<Uint8Array>(INITIAL).fill(NO_BYTES);
   private keyStart: Int32Array = new Int32Array(INITIAL);
   private keyEnd: Int32Array = new Int32Array(INITIAL);
@@ -126,8 +128,9 @@ export class JsonObjectWriter {
 
   private slot(): number {
     const i = this.n++;
-    if (i === this.keyStart.length) {
+    if (i === this.capacity) {
       const cap = i * 2;
+      this.capacity = cap;
       this.keyStart = grown32(this.keyStart, cap);
       this.keyEnd = grown32(this.keyEnd, cap);
       this.valStart = grown32(this.valStart, cap);
@@ -233,7 +236,7 @@ export class JsonObjectWriter {
     if (
       this.matching && i < this.tKeyCount && this.tKeySrc[i] === key && this.tKeyStart[i] === 0 && this.tKeyEnd[i] === key.length &&
       this.tConstant[i] === 1 && this.tValSrc[i] === json && this.tValStart[i] === jsonStart && this.tValEnd[i] === jsonEnd &&
-      i < this.keyStart.length
+      i < this.capacity
     ) {
       this.n = i + 1;
       return;
@@ -273,10 +276,12 @@ export class JsonObjectWriter {
       if (this.tConstant[i] !== 1 || this.tValSrc[i] !== src || this.tValStart[i] !== start || this.tValEnd[i] !== end) return false;
     } else if (this.tConstant[i] !== 0) return false;
     const t = this.tKeySrc[i];
+    // The same key array: an extra's key entry always spans all of it (only payload keys are ranges).
+    if (t === key && key !== this.r.buf) return true;
     const ts = this.tKeyStart[i];
     const len = key.length;
     if (this.tKeyEnd[i] - ts !== len) return false;
-    return (t === key && ts === 0) || equalBytes(key, 0, t, ts, len);
+    return equalBytes(key, 0, t, ts, len);
   }
 
   /** Writes `{…}` into the column's current value (the caller ends the value). */
@@ -295,6 +300,7 @@ export class JsonObjectWriter {
     const vEnd = this.valEnd;
     const buf = this.r.buf;
     const bufView = this.r.dataView;
+    const bufLength = buf.length;
     // One reservation for the object: fragments, plus per value its worst case (escaping grows a
     // string ×6, hex ×2, a number from a varint or fixed64 stays under 26 characters), plus the
     // slack of a word copy running up to 3 bytes past its end.
@@ -317,10 +323,10 @@ export class JsonObjectWriter {
       const vs = vStart[e];
       const ve = vEnd[e];
       let next: number;
-      if (kind === VALUE_ANY) next = putScalarAnyValue(dv, b, o, bufView, buf, vs, ve);
+      if (kind === VALUE_ANY) next = putScalarAnyValue(dv, b, o, bufView, buf, bufLength, vs, ve);
       else {
         const src = this.valSrc[e];
-        if (kind === VALUE_STRING) next = putAsciiJsonString(dv, b, o, this.srcView.of(src), src, vs, ve);
+        if (kind === VALUE_STRING) next = putAsciiJsonString(dv, b, o, this.srcView.of(src), src, src === buf ? bufLength : src.length, vs, ve);
         else {
           b[o] = 0x22;
           o = putHexWords(dv, o + 1, src, vs, ve);
@@ -554,8 +560,8 @@ function equalBytes(a: Uint8Array, as: number, b: Uint8Array, bs: number, len: n
 
 /** Writes bytes [s, e) as a JSON string at b[o] when they are ASCII needing no escapes; returns the
  * new position, or -1 (nothing committed) otherwise. Four bytes at a time through the DataViews `dv`
- * (over b, with WORD_SLACK bytes of room past the string) and `sv` (over src). */
-function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, e: number): number {
+ * (over b, with WORD_SLACK bytes of room past the string) and `sv` (over src, srcLength bytes). */
+function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, srcLength: number, s: number, e: number): number {
   b[o++] = 0x22;
   let k = s;
   for (; k + 4 <= e; k += 4) {
@@ -566,7 +572,7 @@ function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView
   }
   const rest = e - k;
   if (rest > 0) {
-    if (k + 4 <= src.length) {
+    if (k + 4 <= srcLength) {
       // The last 1–3 bytes in one word too: the bytes after them are checked as 'a', written, and
       // overwritten by the closing quote and what follows.
       const w = sv.getInt32(k, true);
@@ -609,11 +615,11 @@ const SMALL_INT_TEXT = Int32Array.from({ length: SMALL_INTS }, (_, n) => {
 
 /** The common AnyValue encodings — a lone string (1-byte length), int (up to 7 varint bytes, so
  * below 2^49) or bool member — written at b[o]; returns the new position, or -1 for anything else. */
-function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, e: number): number {
+function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, srcLength: number, s: number, e: number): number {
   const tag = src[s];
   if (tag === 0x0a) {
     if (s + 2 + src[s + 1] !== e) return -1; // also declines lengths ≥ 0x80 (multi-byte varints)
-    return putAsciiJsonString(dv, b, o, sv, src, s + 2, e);
+    return putAsciiJsonString(dv, b, o, sv, src, srcLength, s + 2, e);
   }
   if (tag === 0x18) {
     if (e - s > 8 || e - s < 2) return -1;
