@@ -108,8 +108,70 @@ class LogsDecoder {
     let eventEnd = -1;
     const props = this.properties ? this.props : undefined;
     props?.reset();
-    r.pos = start;
-    while (r.pos < end) {
+    let p = start;
+    while (p < end) {
+      // The usual encoding of each field — one-byte tag of the expected wire type, one-byte length
+      // or varint — read in place; anything else goes through the general reader below.
+      const t = buf[p];
+      if ((t & 7) === WIRE_LEN) {
+        const len = buf[p + 1];
+        if (len < 0x80 && p + 2 + len <= end) {
+          const s = p + 2;
+          const stop = s + len;
+          if (t === 0x32) {
+            if (props) props.addKeyValue(s, stop);
+            p = stop;
+            continue;
+          }
+          if (t === 0x1a) {
+            sevTextStart = s;
+            sevTextEnd = stop;
+            p = stop;
+            continue;
+          }
+          if (t === 0x2a) {
+            bodyStart = s;
+            bodyEnd = stop;
+            p = stop;
+            continue;
+          }
+          if (t === 0x4a) {
+            traceStart = s;
+            traceEnd = stop;
+            p = stop;
+            continue;
+          }
+          if (t === 0x52) {
+            spanStart = s;
+            spanEnd = stop;
+            p = stop;
+            continue;
+          }
+        }
+      } else if (t === 0x09 || t === 0x59) {
+        if (p + 9 <= end) {
+          if (t === 0x09) {
+            tLo = r.fixed64Lo(p + 1);
+            tHi = r.fixed64Lo(p + 5);
+          } else {
+            oLo = r.fixed64Lo(p + 1);
+            oHi = r.fixed64Lo(p + 5);
+          }
+          p += 9;
+          continue;
+        }
+      } else if (t === 0x10) {
+        const v = buf[p + 1];
+        if (v < 0x80 && p + 2 <= end) {
+          severity = v;
+          p += 2;
+          continue;
+        }
+      } else if (t === 0x45 && p + 5 <= end) {
+        p += 5; // flags
+        continue;
+      }
+      r.pos = p;
       const tag = r.tag(end);
       const f = tag >>> 3;
       const wt = tag & 7;
@@ -174,6 +236,7 @@ class LogsDecoder {
         default:
           r.skip(wt, end);
       }
+      p = r.pos;
     }
 
     // Effective time: time_unix_nano, else observed, else insert time; values ≥ 2^63 count as 0.
