@@ -91,6 +91,7 @@ class LogsDecoder {
   private record(start: number, end: number): void {
     const r = this.r;
     const buf = r.buf;
+    const view = r.dataView;
     let tLo = 0;
     let tHi = 0;
     let oLo = 0;
@@ -151,11 +152,11 @@ class LogsDecoder {
       } else if (t === 0x09 || t === 0x59) {
         if (p + 9 <= end) {
           if (t === 0x09) {
-            tLo = r.fixed64Lo(p + 1);
-            tHi = r.fixed64Lo(p + 5);
+            tLo = view.getUint32(p + 1, true);
+            tHi = view.getUint32(p + 5, true);
           } else {
-            oLo = r.fixed64Lo(p + 1);
-            oHi = r.fixed64Lo(p + 5);
+            oLo = view.getUint32(p + 1, true);
+            oHi = view.getUint32(p + 5, true);
           }
           p += 9;
           continue;

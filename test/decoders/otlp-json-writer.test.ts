@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsonObjectWriter } from '../../decoders/otlp/decode-json-object.js';
+import { equalWords } from '../../decoders/otlp/byte-words.js';
 import { readKeyValue, anyValueToJson, jsonObject } from '../../decoders/otlp/any-value.js';
 import { WireReader, decodeUtf8 } from '../../decoders/protowire.js';
 import { Utf8Column } from '../../decoders/columns.js';
@@ -241,4 +242,17 @@ test('JsonObjectWriter: a valueless attribute is null even where the previous re
   const data = col.finish();
   const text = (i: number) => new TextDecoder().decode(data.values.subarray(data.valueOffsets[i], data.valueOffsets[i + 1]));
   assert.deepEqual([text(0), text(1)], ['{"a":"x","k":"c"}', '{"a":"y","k":null}']);
+});
+
+test('equalWords: ranges of every length up to 13 bytes are equal exactly when no byte differs', () => {
+  const src = new Uint8Array(64).map((_, i) => 0x41 + (i % 16));
+  const sv = new DataView(src.buffer);
+  for (let n = 0; n <= 13; n++) {
+    assert.equal(equalWords(sv, src, 0, 16, n), true, `length ${n}`);
+    for (let at = 0; at < n; at++) {
+      src[16 + at] ^= 0x20;
+      assert.equal(equalWords(sv, src, 0, 16, n), false, `length ${n}, byte ${at} differs`);
+      src[16 + at] ^= 0x20;
+    }
+  }
 });
