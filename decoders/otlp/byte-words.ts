@@ -9,12 +9,15 @@ export function copyWords(dv: DataView, b: Uint8Array, o: number, sv: DataView, 
   for (; k < n; k++) b[o + k] = src[s + k];
 }
 
-/** src[a..a+n) equals src[c..c+n) for ranges of the same array (seen through `sv`). */
+/** src[a..a+n) equals src[c..c+n) for ranges of the same array (seen through `sv`). From 4 bytes
+ * on, words only: the last word is the range's last four bytes, overlapping the one before. */
 export function equalWords(sv: DataView, src: Uint8Array, a: number, c: number, n: number): boolean {
-  let k = 0;
-  for (; k + 4 <= n; k += 4) if (sv.getUint32(a + k, true) !== sv.getUint32(c + k, true)) return false;
-  for (; k < n; k++) if (src[a + k] !== src[c + k]) return false;
-  return true;
+  if (n < 4) {
+    for (let k = 0; k < n; k++) if (src[a + k] !== src[c + k]) return false;
+    return true;
+  }
+  for (let k = 0; k + 4 < n; k += 4) if (sv.getInt32(a + k, true) !== sv.getInt32(c + k, true)) return false;
+  return sv.getInt32(a + n - 4, true) === sv.getInt32(c + n - 4, true);
 }
 
 const DIGITS = '0123456789abcdef';

@@ -6,7 +6,7 @@
 // same sequence it only copies fragments and formats values.
 import { type WireReader, WIRE_LEN } from '../protowire.js';
 import { DataViewCache, Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
-import { copyWords, equalWords, putHexWords } from './byte-words.js';
+import { equalWords, putHexWords } from './byte-words.js';
 import { putUint, utf8, writeAnyValueJson, writeJsonString } from './decode-json-text.js';
 
 const VALUE_ANY = 0; // AnyValue message in the payload
@@ -19,6 +19,9 @@ const NULL = utf8('null');
 const INITIAL = 32;
 /** From this length on, copying a template fragment with one `set` beats a word loop. */
 const VIEW_MIN = 64;
+/** Bytes a word-wise copy may write (or read) past the end of its range. */
+const WORD_SLACK = 4;
+const NO_BYTES = new Uint8Array(0);
 
 function grown32(a: Int32Array, cap: number): Int32Array {
   const b = new Int32Array(cap);
@@ -62,12 +65,14 @@ function emptyTemplate(): Template {
  */
 export class JsonObjectWriter {
   private n = 0;
-  private keySrc: Uint8Array[] = [];
+  /** Length of the entry arrays (kept apart: a typed array's length is a slower load). */
+  private capacity = INITIAL;
+  private keySrc: Uint8Array[] = new Array<Uint8Array>(INITIAL).fill(NO_BYTES);
   private keyStart: Int32Array = new Int32Array(INITIAL);
   private keyEnd: Int32Array = new Int32Array(INITIAL);
   /** Payload keys are validated lazily: only when they differ from the template's keys. */
   private keyChecked: Uint8Array = new Uint8Array(INITIAL);
-  private valSrc: Uint8Array[] = [];
+  private valSrc: Uint8Array[] = new Array<Uint8Array>(INITIAL).fill(NO_BYTES);
   private valStart: Int32Array = new Int32Array(INITIAL);
   private valEnd: Int32Array = new Int32Array(INITIAL);
   private valKind: Uint8Array = new Uint8Array(INITIAL);
@@ -104,12 +109,17 @@ export class JsonObjectWriter {
 
   /** Total length of the entries' value ranges (bounds the text written for them). */
   private valueBytes = 0;
+  /** Every entry added so far equals the active template's entry of the same index (see
+   * sameAsTemplate): checked as entries arrive, so the usual record needs no separate pass, and
+   * while it holds the entries' keys are not stored (they are the template's). */
+  private matching = true;
 
   constructor(private readonly r: WireReader) {}
 
   reset(): void {
     this.n = 0;
     this.valueBytes = 0;
+    this.matching = true;
   }
 
   get size(): number {
@@ -118,8 +128,9 @@ export class JsonObjectWriter {
 
   private slot(): number {
     const i = this.n++;
-    if (i === this.keyStart.length) {
+    if (i === this.capacity) {
       const cap = i * 2;
+      this.capacity = cap;
       this.keyStart = grown32(this.keyStart, cap);
       this.keyEnd = grown32(this.keyEnd, cap);
       this.valStart = grown32(this.valStart, cap);
@@ -130,6 +141,10 @@ export class JsonObjectWriter {
       const checked = new Uint8Array(cap);
       checked.set(this.keyChecked);
       this.keyChecked = checked;
+      for (let k = i; k < cap; k++) {
+        this.keySrc.push(NO_BYTES);
+        this.valSrc.push(NO_BYTES);
+      }
     }
     return i;
   }
@@ -159,32 +174,73 @@ export class JsonObjectWriter {
       ve = KEY_VALUE_RANGES[3];
     }
     const i = this.slot();
-    if (vs >= 0) this.valueBytes += ve - vs;
+    this.valStart[i] = vs;
+    this.valEnd[i] = ve;
+    if (vs >= 0) {
+      this.valueBytes += ve - vs;
+      this.valKind[i] = VALUE_ANY; // its source is the reader's buffer (valSrc not kept)
+    } else {
+      this.valKind[i] = VALUE_NULL;
+      this.valSrc[i] = buf;
+    }
+    if (this.matching) {
+      if (this.payloadEntryMatches(i, ks, ke, vs < 0)) return;
+      this.stopMatching(i);
+    }
     this.keySrc[i] = buf;
     this.keyStart[i] = ks;
     this.keyEnd[i] = ke;
     this.keyChecked[i] = 0;
-    this.valSrc[i] = buf;
-    this.valStart[i] = vs;
-    this.valEnd[i] = ve;
-    this.valKind[i] = vs < 0 ? VALUE_NULL : VALUE_ANY;
   }
 
   private addExtra(key: Uint8Array, kind: number, src: Uint8Array, start: number, end: number): void {
     const i = this.slot();
     this.valueBytes += end - start;
-    this.keySrc[i] = key;
-    this.keyStart[i] = 0;
-    this.keyEnd[i] = key.length;
-    this.keyChecked[i] = 1;
     this.valSrc[i] = src;
     this.valStart[i] = start;
     this.valEnd[i] = end;
     this.valKind[i] = kind;
+    if (this.matching) {
+      if (this.extraMatches(i, key, kind, src, start, end)) return;
+      this.stopMatching(i);
+    }
+    this.keySrc[i] = key;
+    this.keyStart[i] = 0;
+    this.keyEnd[i] = key.length;
+    this.keyChecked[i] = 1;
+  }
+
+  /** Entries 0 … i-1 matched the active template, so their keys (and constant values) may not have
+   * been stored: they are the template's. */
+  private stopMatching(i: number): void {
+    this.matching = false;
+    for (let k = 0; k < i; k++) {
+      this.keySrc[k] = this.tKeySrc[k];
+      this.keyStart[k] = this.tKeyStart[k];
+      this.keyEnd[k] = this.tKeyEnd[k];
+      this.keyChecked[k] = 1;
+      if (this.tConstant[k] === 1) {
+        this.valSrc[k] = this.tValSrc[k];
+        this.valStart[k] = this.tValStart[k];
+        this.valEnd[k] = this.tValEnd[k];
+        this.valKind[k] = this.tValStart[k] < 0 ? VALUE_NULL : VALUE_JSON;
+      }
+    }
   }
 
   /** Adds a key (valid UTF-8 bytes) whose value is already JSON text. */
   addJson(key: Uint8Array, json: Uint8Array, jsonStart = 0, jsonEnd = json.length): void {
+    // Constant extras (scope extras, metric kinds) pass the same key and value arrays record after
+    // record: matching the template by identity, they need nothing stored (the template has them).
+    const i = this.n;
+    if (
+      this.matching && i < this.tKeyCount && this.tKeySrc[i] === key && this.tKeyStart[i] === 0 && this.tKeyEnd[i] === key.length &&
+      this.tConstant[i] === 1 && this.tValSrc[i] === json && this.tValStart[i] === jsonStart && this.tValEnd[i] === jsonEnd &&
+      i < this.capacity
+    ) {
+      this.n = i + 1;
+      return;
+    }
     this.addExtra(key, VALUE_JSON, json, jsonStart, jsonEnd);
   }
 
@@ -198,10 +254,42 @@ export class JsonObjectWriter {
     this.addExtra(key, VALUE_HEX, src, start, end);
   }
 
+  /** Whether a KeyValue entry equals the active template's entry i: key bytes [ks, ke) the same
+   * (which also makes them valid UTF-8), and null there exactly when `isNull`. */
+  private payloadEntryMatches(i: number, ks: number, ke: number, isNull: boolean): boolean {
+    if (i >= this.tKeyCount) return false;
+    if (isNull ? this.tConstant[i] !== 1 || this.tValStart[i] !== -1 : this.tConstant[i] !== 0) return false;
+    const ts = this.tKeyStart[i];
+    const len = ke - ks;
+    if (this.tKeyEnd[i] - ts !== len) return false;
+    const t = this.tKeySrc[i];
+    const r = this.r;
+    if (t === r.buf) return ts === ks || equalWords(r.dataView, t, ks, ts, len);
+    return equalBytes(r.buf, ks, t, ts, len);
+  }
+
+  /** Whether an extra entry equals the active template's entry i: the key (usually the very same
+   * constant array), constancy, and for a JSON constant the very same value range. */
+  private extraMatches(i: number, key: Uint8Array, kind: number, src: Uint8Array, start: number, end: number): boolean {
+    if (i >= this.tKeyCount) return false;
+    if (kind === VALUE_JSON) {
+      if (this.tConstant[i] !== 1 || this.tValSrc[i] !== src || this.tValStart[i] !== start || this.tValEnd[i] !== end) return false;
+    } else if (this.tConstant[i] !== 0) return false;
+    const t = this.tKeySrc[i];
+    // The same key array: an extra's key entry always spans all of it (only payload keys are ranges).
+    if (t === key && key !== this.r.buf) return true;
+    const ts = this.tKeyStart[i];
+    const len = key.length;
+    if (this.tKeyEnd[i] - ts !== len) return false;
+    return equalBytes(key, 0, t, ts, len);
+  }
+
   /** Writes `{…}` into the column's current value (the caller ends the value). */
   writeTo(col: Utf8Column): void {
-    if (!this.sameAsTemplate()) this.switchTemplate();
-    const text = this.tText.bytes;
+    if (!this.matching || this.n !== this.tKeyCount) {
+      if (this.matching) this.stopMatching(this.n);
+      this.switchTemplate();
+    }
     const tv = this.tTextView;
     const frag = this.tFrag;
     const views = this.tFragView;
@@ -210,38 +298,41 @@ export class JsonObjectWriter {
     const kinds = this.valKind;
     const vStart = this.valStart;
     const vEnd = this.valEnd;
+    const buf = this.r.buf;
+    const bufView = this.r.dataView;
+    const bufLength = buf.length;
     // One reservation for the object: fragments, plus per value its worst case (escaping grows a
-    // string ×6, hex ×2, a number from a varint or fixed64 stays under 26 characters).
-    const need = frag[slots + 1] + 6 * this.valueBytes + 26 * slots;
+    // string ×6, hex ×2, a number from a varint or fixed64 stays under 26 characters), plus the
+    // slack of a word copy running up to 3 bytes past its end.
+    const need = frag[slots + 1] + 6 * this.valueBytes + 26 * slots + WORD_SLACK;
     col.reserve(need);
     let b = col.bytes;
     let dv = this.colView.of(b);
     let o = col.byteLength;
     for (let j = 0; ; j++) {
       const view = views[j];
-      if (view !== undefined) {
-        b.set(view, o);
-        o += view.length;
-      } else {
-        const fs = frag[j];
-        const n = frag[j + 1] - fs;
-        copyWords(dv, b, o, tv, text, fs, n);
-        o += n;
-      }
+      const fs = frag[j];
+      const n = frag[j + 1] - fs;
+      if (view !== undefined) b.set(view, o);
+      // Whole words, the last one possibly running past the fragment: what follows overwrites it.
+      else for (let k = 0; k < n; k += 4) dv.setInt32(o + k, tv.getInt32(fs + k, true), true);
+      o += n;
       if (j === slots) break;
       const e = slotEntry[j];
       const kind = kinds[e];
-      const src = this.valSrc[e];
       const vs = vStart[e];
       const ve = vEnd[e];
       let next: number;
-      if (kind === VALUE_ANY) next = putScalarAnyValue(dv, b, o, this.srcView.of(src), src, vs, ve);
-      else if (kind === VALUE_STRING) next = putAsciiJsonString(dv, b, o, this.srcView.of(src), src, vs, ve);
+      if (kind === VALUE_ANY) next = putScalarAnyValue(dv, b, o, bufView, buf, bufLength, vs, ve);
       else {
-        b[o] = 0x22;
-        o = putHexWords(dv, o + 1, src, vs, ve);
-        b[o++] = 0x22;
-        continue;
+        const src = this.valSrc[e];
+        if (kind === VALUE_STRING) next = putAsciiJsonString(dv, b, o, this.srcView.of(src), src, src === buf ? bufLength : src.length, vs, ve);
+        else {
+          b[o] = 0x22;
+          o = putHexWords(dv, o + 1, src, vs, ve);
+          b[o++] = 0x22;
+          continue;
+        }
       }
       if (next >= 0) {
         o = next;
@@ -251,7 +342,7 @@ export class JsonObjectWriter {
       // kvlists, odd encodings) goes through the general writers, then the reservation is renewed.
       col.byteLength = o;
       if (kind === VALUE_ANY) writeAnyValueJson(col, this.r, vs, ve);
-      else writeJsonString(col, src, vs, ve);
+      else writeJsonString(col, this.valSrc[e], vs, ve);
       col.reserve(need);
       b = col.bytes;
       dv = this.colView.of(b);
@@ -270,7 +361,7 @@ export class JsonObjectWriter {
       const kind = kinds[i];
       const constant = kind === VALUE_JSON || kind === VALUE_NULL ? 1 : 0;
       if (constant !== this.tConstant[i]) return false;
-      if (kind === VALUE_JSON) {
+      if (constant === 1) {
         if (this.valSrc[i] !== this.tValSrc[i] || this.valStart[i] !== this.tValStart[i] || this.valEnd[i] !== this.tValEnd[i]) return false;
       }
       const a = this.keySrc[i];
@@ -286,7 +377,7 @@ export class JsonObjectWriter {
           continue;
         }
       }
-      for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
+      if (!equalBytes(a, as, b, bs, len)) return false;
     }
     return true;
   }
@@ -425,6 +516,7 @@ export class JsonObjectWriter {
     if (written === 0) text.writeByte(0x7b);
     text.writeByte(0x7d);
     frag[slots + 1] = text.byteLength;
+    text.reserve(WORD_SLACK); // whole-word reads of the last fragment stay inside the buffer
     this.tSlots = slots;
     this.tTextView = new DataView(text.bytes.buffer, text.bytes.byteOffset, text.bytes.byteLength);
     const views = this.tFragView;
@@ -461,10 +553,15 @@ export class JsonObjectWriter {
   }
 }
 
+function equalBytes(a: Uint8Array, as: number, b: Uint8Array, bs: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
+  return true;
+}
+
 /** Writes bytes [s, e) as a JSON string at b[o] when they are ASCII needing no escapes; returns the
  * new position, or -1 (nothing committed) otherwise. Four bytes at a time through the DataViews `dv`
- * (over b) and `sv` (over src). */
-function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, e: number): number {
+ * (over b, with WORD_SLACK bytes of room past the string) and `sv` (over src, srcLength bytes). */
+function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, srcLength: number, s: number, e: number): number {
   b[o++] = 0x22;
   let k = s;
   for (; k + 4 <= e; k += 4) {
@@ -473,10 +570,23 @@ function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView
     dv.setInt32(o, w, true);
     o += 4;
   }
-  for (; k < e; k++) {
-    const c = src[k];
-    if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) return -1;
-    b[o++] = c;
+  const rest = e - k;
+  if (rest > 0) {
+    if (k + 4 <= srcLength) {
+      // The last 1–3 bytes in one word too: the bytes after them are checked as 'a', written, and
+      // overwritten by the closing quote and what follows.
+      const w = sv.getInt32(k, true);
+      const keep = (1 << (rest * 8)) - 1;
+      if (needsEscape4((w & keep) | (0x61616161 & ~keep))) return -1;
+      dv.setInt32(o, w, true);
+      o += rest;
+    } else {
+      for (; k < e; k++) {
+        const c = src[k];
+        if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) return -1;
+        b[o++] = c;
+      }
+    }
   }
   b[o++] = 0x22;
   return o;
@@ -491,16 +601,25 @@ function needsEscape4(w: number): boolean {
   return (flags & 0x80808080) !== 0;
 }
 
-const TRUE = utf8('true');
-const FALSE = utf8('false');
+const TRUE_WORD = 0x65757274; // "true" little-endian
+const FALSE_WORD = 0x736c6166; // "fals"
+
+/** Integers below SMALL_INTS as one little-endian word: up to 3 ASCII digits, then their count. */
+const SMALL_INTS = 1000;
+const SMALL_INT_TEXT = Int32Array.from({ length: SMALL_INTS }, (_, n) => {
+  const digits = String(n);
+  let w = digits.length << 24;
+  for (let k = 0; k < digits.length; k++) w |= digits.charCodeAt(k) << (8 * k);
+  return w;
+});
 
 /** The common AnyValue encodings — a lone string (1-byte length), int (up to 7 varint bytes, so
  * below 2^49) or bool member — written at b[o]; returns the new position, or -1 for anything else. */
-function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, e: number): number {
+function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, srcLength: number, s: number, e: number): number {
   const tag = src[s];
   if (tag === 0x0a) {
     if (s + 2 + src[s + 1] !== e) return -1; // also declines lengths ≥ 0x80 (multi-byte varints)
-    return putAsciiJsonString(dv, b, o, sv, src, s + 2, e);
+    return putAsciiJsonString(dv, b, o, sv, src, srcLength, s + 2, e);
   }
   if (tag === 0x18) {
     if (e - s > 8 || e - s < 2) return -1;
@@ -512,12 +631,21 @@ function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView,
       n += (c & 0x7f) * mul;
       mul *= 128;
     }
+    if (n < SMALL_INTS) {
+      const w = SMALL_INT_TEXT[n];
+      dv.setInt32(o, w, true); // the length byte lands past the digits: overwritten by what follows
+      return o + (w >>> 24);
+    }
     return putUint(b, o, n);
   }
   if (tag === 0x10 && e - s === 2 && src[s + 1] < 0x80) {
-    const word = src[s + 1] !== 0 ? TRUE : FALSE;
-    for (let k = 0; k < word.length; k++) b[o++] = word[k];
-    return o;
+    if (src[s + 1] !== 0) {
+      dv.setInt32(o, TRUE_WORD, true);
+      return o + 4;
+    }
+    dv.setInt32(o, FALSE_WORD, true);
+    b[o + 4] = 0x65;
+    return o + 5;
   }
   return -1;
 }

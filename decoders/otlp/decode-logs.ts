@@ -49,23 +49,6 @@ class LogsDecoder {
   private readonly props: JsonObjectWriter;
   private readonly scope = new ScopeInfo();
 
-  // The LogRecord being decoded (positions into the segment; -1 = absent).
-  private tLo = 0;
-  private tHi = 0;
-  private oLo = 0;
-  private oHi = 0;
-  private severity = 0;
-  private sevTextStart = -1;
-  private sevTextEnd = -1;
-  private bodyStart = -1;
-  private bodyEnd = -1;
-  private traceStart = -1;
-  private traceEnd = -1;
-  private spanStart = -1;
-  private spanEnd = -1;
-  private eventStart = -1;
-  private eventEnd = -1;
-
   constructor(
     segment: Uint8Array,
     ctx: DecodeContext,
@@ -103,18 +86,93 @@ class LogsDecoder {
     if (this.rows > 0) yield this.flush(true);
   }
 
-  /** Decodes one LogRecord in [start, end) and appends its row (unless the time hint excludes it). */
+  /** Decodes one LogRecord in [start, end) and appends its row (unless the time hint excludes it).
+   * Field ranges are positions into the segment, -1 when absent; kept in locals (registers). */
   private record(start: number, end: number): void {
     const r = this.r;
     const buf = r.buf;
-    this.tLo = this.tHi = this.oLo = this.oHi = 0;
-    this.severity = 0;
-    this.sevTextStart = this.bodyStart = this.traceStart = this.spanStart = this.eventStart = -1;
-    this.sevTextEnd = this.bodyEnd = this.traceEnd = this.spanEnd = this.eventEnd = -1;
+    const view = r.dataView;
+    let tLo = 0;
+    let tHi = 0;
+    let oLo = 0;
+    let oHi = 0;
+    let severity = 0;
+    let sevTextStart = -1;
+    let sevTextEnd = -1;
+    let bodyStart = -1;
+    let bodyEnd = -1;
+    let traceStart = -1;
+    let traceEnd = -1;
+    let spanStart = -1;
+    let spanEnd = -1;
+    let eventStart = -1;
+    let eventEnd = -1;
     const props = this.properties ? this.props : undefined;
     props?.reset();
-    r.pos = start;
-    while (r.pos < end) {
+    let p = start;
+    while (p < end) {
+      // The usual encoding of each field — one-byte tag of the expected wire type, one-byte length
+      // or varint — read in place; anything else goes through the general reader below.
+      const t = buf[p];
+      if ((t & 7) === WIRE_LEN) {
+        const len = buf[p + 1];
+        if (len < 0x80 && p + 2 + len <= end) {
+          const s = p + 2;
+          const stop = s + len;
+          if (t === 0x32) {
+            if (props) props.addKeyValue(s, stop);
+            p = stop;
+            continue;
+          }
+          if (t === 0x1a) {
+            sevTextStart = s;
+            sevTextEnd = stop;
+            p = stop;
+            continue;
+          }
+          if (t === 0x2a) {
+            bodyStart = s;
+            bodyEnd = stop;
+            p = stop;
+            continue;
+          }
+          if (t === 0x4a) {
+            traceStart = s;
+            traceEnd = stop;
+            p = stop;
+            continue;
+          }
+          if (t === 0x52) {
+            spanStart = s;
+            spanEnd = stop;
+            p = stop;
+            continue;
+          }
+        }
+      } else if (t === 0x09 || t === 0x59) {
+        if (p + 9 <= end) {
+          if (t === 0x09) {
+            tLo = view.getUint32(p + 1, true);
+            tHi = view.getUint32(p + 5, true);
+          } else {
+            oLo = view.getUint32(p + 1, true);
+            oHi = view.getUint32(p + 5, true);
+          }
+          p += 9;
+          continue;
+        }
+      } else if (t === 0x10) {
+        const v = buf[p + 1];
+        if (v < 0x80 && p + 2 <= end) {
+          severity = v;
+          p += 2;
+          continue;
+        }
+      } else if (t === 0x45 && p + 5 <= end) {
+        p += 5; // flags
+        continue;
+      }
+      r.pos = p;
       const tag = r.tag(end);
       const f = tag >>> 3;
       const wt = tag & 7;
@@ -125,20 +183,18 @@ class LogsDecoder {
           const p = r.pos;
           if (p + 8 > end) r.fail('truncated fixed64');
           r.pos = p + 8;
-          const lo = r.fixed64Lo(p);
-          const hi = r.fixed64Lo(p + 4);
           if (f === 1) {
-            this.tLo = lo;
-            this.tHi = hi;
+            tLo = r.fixed64Lo(p);
+            tHi = r.fixed64Lo(p + 4);
           } else {
-            this.oLo = lo;
-            this.oHi = hi;
+            oLo = r.fixed64Lo(p);
+            oHi = r.fixed64Lo(p + 4);
           }
           break;
         }
         case 2:
           if (wt !== WIRE_VARINT) r.fail(`field 2 of LogRecord has wire type ${wt}`);
-          this.severity = r.varint(end);
+          severity = r.varint(end);
           break;
         case 3:
         case 5:
@@ -149,25 +205,23 @@ class LogsDecoder {
           if (wt !== WIRE_LEN) r.fail(`field ${f} of LogRecord has wire type ${wt}`);
           const stop = r.lengthDelimited(end);
           const s = r.pos;
-          if (f === 3) {
-            this.sevTextStart = s;
-            this.sevTextEnd = stop;
+          if (f === 6) {
+            if (props) props.addKeyValue(s, stop);
+          } else if (f === 3) {
+            sevTextStart = s;
+            sevTextEnd = stop;
           } else if (f === 5) {
-            this.bodyStart = s;
-            this.bodyEnd = stop;
-          } else if (f === 6) {
-            if (props) {
-              props.addKeyValue(s, stop);
-            }
+            bodyStart = s;
+            bodyEnd = stop;
           } else if (f === 9) {
-            this.traceStart = s;
-            this.traceEnd = stop;
+            traceStart = s;
+            traceEnd = stop;
           } else if (f === 10) {
-            this.spanStart = s;
-            this.spanEnd = stop;
+            spanStart = s;
+            spanEnd = stop;
           } else {
-            this.eventStart = s;
-            this.eventEnd = stop;
+            eventStart = s;
+            eventEnd = stop;
           }
           r.pos = stop;
           break;
@@ -183,14 +237,15 @@ class LogsDecoder {
         default:
           r.skip(wt, end);
       }
+      p = r.pos;
     }
 
     // Effective time: time_unix_nano, else observed, else insert time; values ≥ 2^63 count as 0.
-    let lo = this.tLo;
-    let hi = this.tHi;
+    let lo = tLo;
+    let hi = tHi;
     if ((lo === 0 && hi === 0) || hi >= 0x80000000) {
-      lo = this.oLo;
-      hi = this.oHi;
+      lo = oLo;
+      hi = oHi;
       if ((lo === 0 && hi === 0) || hi >= 0x80000000) {
         lo = this.insertLo;
         hi = this.insertHi;
@@ -201,31 +256,26 @@ class LogsDecoder {
     this.rows++;
     this.time?.appendWords(lo, hi);
     this.target?.appendUtf8(buf, this.scope.nameStart, this.scope.nameEnd);
-    if (this.level) {
-      const s = this.severity;
-      this.level.append(s >= 0 && s <= 24 ? LEVEL[s] : 4);
-    }
+    if (this.level) this.level.append(severity >= 0 && severity <= 24 ? LEVEL[severity] : 4);
     const msg = this.msg;
     if (msg) {
-      const bs = this.bodyStart;
-      const be = this.bodyEnd;
       // The usual body, a lone short string member, is copied straight (UTF-8 checked at finish()).
-      if (bs >= 0 && buf[bs] === 0x0a && buf[bs + 1] < 0x80 && bs + 2 + buf[bs + 1] === be) msg.writeUtf8Deferred(buf, bs + 2, be);
-      else if (bs >= 0) writeAnyValueText(msg, r, bs, be);
+      if (bodyStart >= 0 && buf[bodyStart] === 0x0a && buf[bodyStart + 1] < 0x80 && bodyStart + 2 + buf[bodyStart + 1] === bodyEnd) {
+        msg.writeUtf8Deferred(buf, bodyStart + 2, bodyEnd);
+      } else if (bodyStart >= 0) writeAnyValueText(msg, r, bodyStart, bodyEnd);
       msg.endValue();
     }
-    if (props) this.writeProperties(props, this.properties!);
-  }
-
-  private writeProperties(props: JsonObjectWriter, col: Utf8Column): void {
-    const buf = this.r.buf;
-    this.scope.addExtras(props);
-    if (this.traceEnd - this.traceStart === 16) props.addJsonHex(K_TRACE_ID, buf, this.traceStart, this.traceEnd);
-    if (this.spanEnd - this.spanStart === 8) props.addJsonHex(K_SPAN_ID, buf, this.spanStart, this.spanEnd);
-    if (this.sevTextEnd > this.sevTextStart) props.addJsonString(K_SEVERITY_TEXT, buf, this.sevTextStart, this.sevTextEnd);
-    if (this.eventEnd > this.eventStart) props.addJsonString(K_EVENT_NAME, buf, this.eventStart, this.eventEnd);
-    props.writeTo(col);
-    col.endValue();
+    if (props) {
+      // §6 extras after the attributes (so they win over equal keys): scope, ids, severity text, event name.
+      this.scope.addExtras(props);
+      if (traceEnd - traceStart === 16) props.addJsonHex(K_TRACE_ID, buf, traceStart, traceEnd);
+      if (spanEnd - spanStart === 8) props.addJsonHex(K_SPAN_ID, buf, spanStart, spanEnd);
+      if (sevTextEnd > sevTextStart) props.addJsonString(K_SEVERITY_TEXT, buf, sevTextStart, sevTextEnd);
+      if (eventEnd > eventStart) props.addJsonString(K_EVENT_NAME, buf, eventStart, eventEnd);
+      const col = this.properties!;
+      props.writeTo(col);
+      col.endValue();
+    }
   }
 
   /** `last`: no batch follows, so text columns need no buffers for a next one. */

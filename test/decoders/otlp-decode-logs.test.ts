@@ -93,3 +93,39 @@ test('a process missing from the catalog gives empty process columns and {}', ()
   const [row] = batchesToRows(decodeOtlpLogs(seg, { ...CTX, process: undefined }, ['exe', 'username', 'computer', 'process_properties']));
   assert.deepEqual(row, { exe: '', username: '', computer: '', process_properties: '{}' });
 });
+
+test('a LogRecord decodes the same whatever the field order and varint widths (non-minimal tags and lengths, unknown fields)', () => {
+  // Minimal protobuf writer; `wide` writes tags, lengths and varints with one redundant byte.
+  const varint = (v: number, wide: boolean): number[] => {
+    const out: number[] = [];
+    while (v >= 0x80) {
+      out.push((v & 0x7f) | 0x80);
+      v = Math.floor(v / 128);
+    }
+    return wide ? [...out, v | 0x80, 0] : [...out, v];
+  };
+  const bytes = (s: string) => [...new TextEncoder().encode(s)];
+  const len = (f: number, body: number[], wide: boolean) => [...varint((f << 3) | 2, wide), ...varint(body.length, wide), ...body];
+  const fixed = (f: number, wt: number, n: number, v: number, wide: boolean) => [...varint((f << 3) | wt, wide), v, ...new Array(n - 1).fill(0x18)];
+  const fields = (wide: boolean): number[][] => [
+    fixed(1, 1, 8, 7, wide),
+    fixed(11, 1, 8, 9, wide),
+    [...varint(2 << 3, wide), ...varint(13, wide)],
+    len(3, bytes('WARN'), wide),
+    len(5, len(1, bytes('x'.repeat(200)), wide), wide),
+    len(6, [...len(1, bytes('http.route'), wide), ...len(2, len(1, bytes('/a'), wide), wide)], wide),
+    len(6, [...len(1, bytes('n'), wide), ...len(2, [...varint(3 << 3, wide), ...varint(300, wide)], wide)], wide),
+    fixed(8, 5, 4, 1, wide),
+    len(9, new Array(16).fill(0xab), wide),
+    len(10, new Array(8).fill(0xcd), wide),
+    len(12, bytes('ev'), wide),
+  ];
+  const unknown = [...varint(13 << 3, true), ...varint(5, true), ...len(14, bytes('?'), true)];
+  const segment = (record: number[]) => Uint8Array.from(len(2, [...len(1, len(1, bytes('scope'), false), false), ...len(2, record, false)], false));
+  const canonical = segment(fields(false).flat());
+  const odd = segment([...fields(true).reverse().flat(), ...unknown]);
+  const rows = batchesToRows(decodeOtlpLogs(canonical, CTX, null));
+  assert.deepEqual(rows, expectedLogRows(decodeResourceLogs(canonical), CTX));
+  assert.deepEqual(batchesToRows(decodeOtlpLogs(odd, CTX, null)), rows);
+  assert.match(String(rows[0].properties), /"http.route":"\/a","n":300,.*"otel.severity_text":"WARN"/);
+});

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JsonObjectWriter } from '../../decoders/otlp/decode-json-object.js';
+import { equalWords } from '../../decoders/otlp/byte-words.js';
 import { readKeyValue, anyValueToJson, jsonObject } from '../../decoders/otlp/any-value.js';
 import { WireReader, decodeUtf8 } from '../../decoders/protowire.js';
 import { Utf8Column } from '../../decoders/columns.js';
@@ -219,4 +220,39 @@ test('JsonObjectWriter: records alternating between more key sets than it keeps 
   const data = col.finish();
   const text = (i: number) => new TextDecoder().decode(data.values.subarray(data.valueOffsets[i], data.valueOffsets[i + 1]));
   for (let i = 0; i < expected.length; i++) assert.equal(text(i), expected[i], `record ${i}`);
+});
+
+test('JsonObjectWriter: a valueless attribute is null even where the previous record had a constant extra of that key', () => {
+  const a = (value: string) => [...len(1, utf8('a')), ...len(2, len(1, utf8(value)))];
+  const payload = [...a('x'), ...a('y'), ...len(1, utf8('k'))];
+  const r = new WireReader(Uint8Array.from(payload));
+  const writer = new JsonObjectWriter(r);
+  const col = new Utf8Column(false, 64);
+  const key = new TextEncoder().encode('k');
+  writer.reset();
+  writer.addKeyValue(0, 8);
+  writer.addJson(key, new TextEncoder().encode('"c"'));
+  writer.writeTo(col);
+  col.endValue();
+  writer.reset();
+  writer.addKeyValue(8, 16);
+  writer.addKeyValue(16, payload.length);
+  writer.writeTo(col);
+  col.endValue();
+  const data = col.finish();
+  const text = (i: number) => new TextDecoder().decode(data.values.subarray(data.valueOffsets[i], data.valueOffsets[i + 1]));
+  assert.deepEqual([text(0), text(1)], ['{"a":"x","k":"c"}', '{"a":"y","k":null}']);
+});
+
+test('equalWords: ranges of every length up to 13 bytes are equal exactly when no byte differs', () => {
+  const src = new Uint8Array(64).map((_, i) => 0x41 + (i % 16));
+  const sv = new DataView(src.buffer);
+  for (let n = 0; n <= 13; n++) {
+    assert.equal(equalWords(sv, src, 0, 16, n), true, `length ${n}`);
+    for (let at = 0; at < n; at++) {
+      src[16 + at] ^= 0x20;
+      assert.equal(equalWords(sv, src, 0, 16, n), false, `length ${n}, byte ${at} differs`);
+      src[16 + at] ^= 0x20;
+    }
+  }
 });
