@@ -17,11 +17,10 @@ const VALUE_HEX = 4; // bytes to write as a JSON string of lowercase hex
 
 const NULL = utf8('null');
 const INITIAL = 32;
-/** From this length on, copying a template fragment with one `set` beats a word loop. */
-const VIEW_MIN = 64;
 /** Bytes a word-wise copy may write (or read) past the end of its range. */
 const WORD_SLACK = 4;
 const NO_BYTES = new Uint8Array(0);
+const NO_WORDS = new Int32Array(0);
 
 function grown32(a: Int32Array, cap: number): Int32Array {
   const b = new Int32Array(cap);
@@ -45,16 +44,16 @@ interface Template {
   slot: Int32Array;
   slots: number;
   frag: Int32Array;
-  fragView: Array<Uint8Array | undefined>;
+  fragWords: Int32Array;
+  fragAt: Int32Array;
   text: Utf8Column;
-  textView: DataView;
 }
 
 function emptyTemplate(): Template {
   return {
     keyCount: -1, keySrc: [], keyStart: new Int32Array(INITIAL), keyEnd: new Int32Array(INITIAL), constant: new Uint8Array(INITIAL),
     valSrc: [], valStart: new Int32Array(INITIAL), valEnd: new Int32Array(INITIAL), slot: new Int32Array(INITIAL), slots: 0,
-    frag: new Int32Array(INITIAL + 2), fragView: [], text: new Utf8Column(false, 256), textView: new DataView(new ArrayBuffer(0)),
+    frag: new Int32Array(INITIAL + 2), fragWords: NO_WORDS, fragAt: new Int32Array(INITIAL + 1), text: new Utf8Column(false, 256),
   };
 }
 
@@ -92,10 +91,11 @@ export class JsonObjectWriter {
   private tSlots = 0;
   /** Fragment j = tText[tFrag[j] .. tFrag[j+1]) precedes slot j; fragment tSlots closes the object. */
   private tFrag: Int32Array = new Int32Array(INITIAL + 2);
-  /** Views of the fragments long enough that one native copy beats a byte loop. */
-  private tFragView: Array<Uint8Array | undefined> = [];
+  /** The fragments as little-endian words, fragment j from word tFragAt[j] (zero-padded to whole
+   * words): copied a word at a time with aligned loads. */
+  private tFragWords: Int32Array = NO_WORDS;
+  private tFragAt: Int32Array = new Int32Array(INITIAL + 1);
   private tText = new Utf8Column(false, 256);
-  private tTextView: DataView = new DataView(new ArrayBuffer(0));
   private readonly colView = new DataViewCache();
   private readonly srcView = new DataViewCache();
 
@@ -290,9 +290,9 @@ export class JsonObjectWriter {
       if (this.matching) this.stopMatching(this.n);
       this.switchTemplate();
     }
-    const tv = this.tTextView;
+    const words = this.tFragWords;
+    const fragAt = this.tFragAt;
     const frag = this.tFrag;
-    const views = this.tFragView;
     const slotEntry = this.tSlot;
     const slots = this.tSlots;
     const kinds = this.valKind;
@@ -310,30 +310,36 @@ export class JsonObjectWriter {
     let dv = this.colView.of(b);
     let o = col.byteLength;
     for (let j = 0; ; j++) {
-      const view = views[j];
-      const fs = frag[j];
-      const n = frag[j + 1] - fs;
-      if (view !== undefined) b.set(view, o);
+      const n = frag[j + 1] - frag[j];
       // Whole words, the last one possibly running past the fragment: what follows overwrites it.
-      else for (let k = 0; k < n; k += 4) dv.setInt32(o + k, tv.getInt32(fs + k, true), true);
+      for (let k = 0, w = fragAt[j]; k < n; k += 4) dv.setInt32(o + k, words[w++], true);
       o += n;
       if (j === slots) break;
       const e = slotEntry[j];
       const kind = kinds[e];
       const vs = vStart[e];
       const ve = vEnd[e];
-      let next: number;
-      if (kind === VALUE_ANY) next = putScalarAnyValue(dv, b, o, bufView, buf, bufLength, vs, ve);
-      else {
-        const src = this.valSrc[e];
-        if (kind === VALUE_STRING) next = putAsciiJsonString(dv, b, o, this.srcView.of(src), src, src === buf ? bufLength : src.length, vs, ve);
+      // Strings of either source go through the one putAsciiJsonString call below (V8's inlining
+      // budget covers a single copy of it, not one per kind).
+      let next = -1;
+      let src = buf;
+      let s = vs;
+      if (kind === VALUE_ANY) {
+        if (buf[vs] === 0x0a && vs + 2 + buf[vs + 1] === ve) s = vs + 2; // also declines multi-byte lengths
         else {
+          next = putScalarAnyValue(dv, b, o, buf, vs, ve);
+          s = -1;
+        }
+      } else {
+        src = this.valSrc[e];
+        if (kind === VALUE_HEX) {
           b[o] = 0x22;
           o = putHexWords(dv, o + 1, src, vs, ve);
           b[o++] = 0x22;
           continue;
         }
       }
+      if (s >= 0) next = putAsciiJsonString(dv, b, o, src === buf ? bufView : this.srcView.of(src), src, src === buf ? bufLength : src.length, s, ve);
       if (next >= 0) {
         o = next;
         continue;
@@ -435,9 +441,9 @@ export class JsonObjectWriter {
     t.slot = this.tSlot;
     t.slots = this.tSlots;
     t.frag = this.tFrag;
-    t.fragView = this.tFragView;
+    t.fragWords = this.tFragWords;
+    t.fragAt = this.tFragAt;
     t.text = this.tText;
-    t.textView = this.tTextView;
   }
 
   private useTemplate(t: Template): void {
@@ -452,9 +458,9 @@ export class JsonObjectWriter {
     this.tSlot = t.slot;
     this.tSlots = t.slots;
     this.tFrag = t.frag;
-    this.tFragView = t.fragView;
+    this.tFragWords = t.fragWords;
+    this.tFragAt = t.fragAt;
     this.tText = t.text;
-    this.tTextView = t.textView;
   }
 
   private buildTemplate(): void {
@@ -516,14 +522,8 @@ export class JsonObjectWriter {
     if (written === 0) text.writeByte(0x7b);
     text.writeByte(0x7d);
     frag[slots + 1] = text.byteLength;
-    text.reserve(WORD_SLACK); // whole-word reads of the last fragment stay inside the buffer
     this.tSlots = slots;
-    this.tTextView = new DataView(text.bytes.buffer, text.bytes.byteOffset, text.bytes.byteLength);
-    const views = this.tFragView;
-    views.length = 0;
-    for (let j = 0; j <= slots; j++) {
-      views.push(frag[j + 1] - frag[j] >= VIEW_MIN ? text.bytes.subarray(frag[j], frag[j + 1]) : undefined);
-    }
+    this.packFragments(slots);
     this.tKeyCount = n;
     for (let i = 0; i < n; i++) {
       this.tKeySrc[i] = this.keySrc[i];
@@ -535,6 +535,23 @@ export class JsonObjectWriter {
       this.tValStart[i] = this.valStart[i];
       this.tValEnd[i] = this.valEnd[i];
     }
+  }
+
+  /** Copies the template's fragments 0 … slots into tFragWords, each from a word boundary. */
+  private packFragments(slots: number): void {
+    const frag = this.tFrag;
+    if (this.tFragAt.length < slots + 1) this.tFragAt = new Int32Array(frag.length);
+    const at = this.tFragAt;
+    let words = 0;
+    for (let j = 0; j <= slots; j++) {
+      at[j] = words;
+      words += (frag[j + 1] - frag[j] + 3) >> 2;
+    }
+    const packed = new Int32Array(words);
+    const bytes = new Uint8Array(packed.buffer);
+    const text = this.tText.bytes;
+    for (let j = 0; j <= slots; j++) bytes.set(text.subarray(frag[j], frag[j + 1]), at[j] * 4);
+    this.tFragWords = littleEndianWords(packed);
   }
 
   private compareKeys(a: number, b: number): number {
@@ -551,6 +568,13 @@ export class JsonObjectWriter {
     }
     return la - lb;
   }
+}
+
+/** `a` with each element's bytes read as a little-endian int32 (a no-op on little-endian hosts). */
+function littleEndianWords(a: Int32Array): Int32Array {
+  const view = new DataView(a.buffer, a.byteOffset, a.byteLength);
+  for (let i = 0; i < a.length; i++) a[i] = view.getInt32(i * 4, true);
+  return a;
 }
 
 function equalBytes(a: Uint8Array, as: number, b: Uint8Array, bs: number, len: number): boolean {
@@ -613,14 +637,10 @@ const SMALL_INT_TEXT = Int32Array.from({ length: SMALL_INTS }, (_, n) => {
   return w;
 });
 
-/** The common AnyValue encodings — a lone string (1-byte length), int (up to 7 varint bytes, so
- * below 2^49) or bool member — written at b[o]; returns the new position, or -1 for anything else. */
-function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, srcLength: number, s: number, e: number): number {
+/** The common non-string AnyValue encodings — an int (up to 7 varint bytes, so below 2^49) or bool
+ * member — written at b[o]; returns the new position, or -1 for anything else. */
+function putScalarAnyValue(dv: DataView, b: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
   const tag = src[s];
-  if (tag === 0x0a) {
-    if (s + 2 + src[s + 1] !== e) return -1; // also declines lengths ≥ 0x80 (multi-byte varints)
-    return putAsciiJsonString(dv, b, o, sv, src, srcLength, s + 2, e);
-  }
   if (tag === 0x18) {
     if (e - s > 8 || e - s < 2) return -1;
     let n = 0;
