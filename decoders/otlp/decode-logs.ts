@@ -65,14 +65,15 @@ class LogsDecoder {
     this.insertHi = Number(it >> 32n);
     const want = new Set(fields.map((f) => f.name));
     const targetField = fields.find((f) => f.name === 'target');
-    this.time = want.has('time') ? new Int64Column('timestamp') : undefined;
-    this.target = targetField ? new DictionaryColumn(targetField.type as Dictionary<Utf8, Int32>) : undefined;
+    // Row buffers start empty: each scope presizes them for its records (no regrowth copies).
+    this.time = want.has('time') ? new Int64Column('timestamp', false, 0) : undefined;
+    this.target = targetField ? new DictionaryColumn(targetField.type as Dictionary<Utf8, Int32>, false, 0) : undefined;
     this.level = want.has('level') ? new Int32Column() : undefined;
     // Text columns of a batch run about the size of the segment (bounded: batches cap the rows).
     // Properties repeat scope extras and ids as text per record, so they usually outgrow the segment.
     const textBytes = Math.min(segment.length, 1 << 24);
-    this.msg = want.has('msg') ? new Utf8Column(false, textBytes >> 1) : undefined;
-    this.properties = want.has('properties') ? new Utf8Column(false, textBytes + (textBytes >> 1)) : undefined;
+    this.msg = want.has('msg') ? new Utf8Column(false, textBytes >> 1, 0) : undefined;
+    this.properties = want.has('properties') ? new Utf8Column(false, textBytes + (textBytes >> 1), 0) : undefined;
     this.props = new JsonObjectWriter(this.r);
   }
 
@@ -81,9 +82,18 @@ class LogsDecoder {
     const full = () => (this.rows === this.batchRows ? this.flush() : undefined);
     yield* eachScope(this.r, 'ResourceLogs', (start, end) => {
       this.scope.read(this.r, start, end, this.properties !== undefined);
+      this.presize(Math.min(this.scope.records, this.batchRows - this.rows));
       return eachRecord(this.r, start, end, 'ScopeLogs', record, full);
     });
     if (this.rows > 0) yield this.flush(true);
+  }
+
+  private presize(n: number): void {
+    this.time?.presize(n);
+    this.target?.presize(n);
+    this.level?.presize(n);
+    this.msg?.presize(n);
+    this.properties?.presize(n);
   }
 
   /** Decodes one LogRecord in [start, end) and appends its row (unless the time hint excludes it).
@@ -254,6 +264,16 @@ class LogsDecoder {
     if (this.hint.active && (this.hint.before(lo, hi) || this.hint.after(lo, hi))) return;
 
     this.rows++;
+    this.appendColumns(lo, hi, severity, bodyStart, bodyEnd);
+    if (props) this.appendProperties(props, traceStart, traceEnd, spanStart, spanEnd, sevTextStart, sevTextEnd, eventStart, eventEnd);
+  }
+
+  // The row's appends live apart from record(): each method gets its own inlining budget in V8, so
+  // record() keeps the budget for the per-attribute addKeyValue calls.
+
+  /** Appends time, target, level and msg (those projected) of the row. */
+  private appendColumns(lo: number, hi: number, severity: number, bodyStart: number, bodyEnd: number): void {
+    const buf = this.r.buf;
     this.time?.appendWords(lo, hi);
     this.target?.appendUtf8(buf, this.scope.nameStart, this.scope.nameEnd);
     if (this.level) this.level.append(severity >= 0 && severity <= 24 ? LEVEL[severity] : 4);
@@ -262,20 +282,33 @@ class LogsDecoder {
       // The usual body, a lone short string member, is copied straight (UTF-8 checked at finish()).
       if (bodyStart >= 0 && buf[bodyStart] === 0x0a && buf[bodyStart + 1] < 0x80 && bodyStart + 2 + buf[bodyStart + 1] === bodyEnd) {
         msg.writeUtf8Deferred(buf, bodyStart + 2, bodyEnd);
-      } else if (bodyStart >= 0) writeAnyValueText(msg, r, bodyStart, bodyEnd);
+      } else if (bodyStart >= 0) writeAnyValueText(msg, this.r, bodyStart, bodyEnd);
       msg.endValue();
     }
-    if (props) {
-      // §6 extras after the attributes (so they win over equal keys): scope, ids, severity text, event name.
-      this.scope.addExtras(props);
-      if (traceEnd - traceStart === 16) props.addJsonHex(K_TRACE_ID, buf, traceStart, traceEnd);
-      if (spanEnd - spanStart === 8) props.addJsonHex(K_SPAN_ID, buf, spanStart, spanEnd);
-      if (sevTextEnd > sevTextStart) props.addJsonString(K_SEVERITY_TEXT, buf, sevTextStart, sevTextEnd);
-      if (eventEnd > eventStart) props.addJsonString(K_EVENT_NAME, buf, eventStart, eventEnd);
-      const col = this.properties!;
-      props.writeTo(col);
-      col.endValue();
-    }
+  }
+
+  /** Adds the §6 extras after the row's attributes (so they win over equal keys) — scope, ids,
+   * severity text, event name — and appends the properties object. Ranges are -1 when absent. */
+  private appendProperties(
+    props: JsonObjectWriter,
+    traceStart: number,
+    traceEnd: number,
+    spanStart: number,
+    spanEnd: number,
+    sevTextStart: number,
+    sevTextEnd: number,
+    eventStart: number,
+    eventEnd: number,
+  ): void {
+    const buf = this.r.buf;
+    this.scope.addExtras(props);
+    if (traceEnd - traceStart === 16) props.addJsonHex(K_TRACE_ID, buf, traceStart, traceEnd);
+    if (spanEnd - spanStart === 8) props.addJsonHex(K_SPAN_ID, buf, spanStart, spanEnd);
+    if (sevTextEnd > sevTextStart) props.addJsonString(K_SEVERITY_TEXT, buf, sevTextStart, sevTextEnd);
+    if (eventEnd > eventStart) props.addJsonString(K_EVENT_NAME, buf, eventStart, eventEnd);
+    const col = this.properties!;
+    props.writeTo(col);
+    col.endValue();
   }
 
   /** `last`: no batch follows, so text columns need no buffers for a next one. */
