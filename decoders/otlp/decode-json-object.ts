@@ -17,8 +17,8 @@ const VALUE_HEX = 4; // bytes to write as a JSON string of lowercase hex
 
 const NULL = utf8('null');
 const INITIAL = 32;
-/** Bytes a word-wise copy may write (or read) past the end of its range. */
-const WORD_SLACK = 4;
+/** Bytes a word-wise copy may write (or read) past the end of its range (8-byte fragment copies). */
+const WORD_SLACK = 8;
 const NO_BYTES = new Uint8Array(0);
 const NO_WORDS = new Int32Array(0);
 
@@ -45,6 +45,7 @@ interface Template {
   slots: number;
   frag: Int32Array;
   fragWords: Int32Array;
+  fragDoubles: Float64Array | undefined;
   fragAt: Int32Array;
   text: Utf8Column;
 }
@@ -53,7 +54,7 @@ function emptyTemplate(): Template {
   return {
     keyCount: -1, keySrc: [], keyStart: new Int32Array(INITIAL), keyEnd: new Int32Array(INITIAL), constant: new Uint8Array(INITIAL),
     valSrc: [], valStart: new Int32Array(INITIAL), valEnd: new Int32Array(INITIAL), slot: new Int32Array(INITIAL), slots: 0,
-    frag: new Int32Array(INITIAL + 2), fragWords: NO_WORDS, fragAt: new Int32Array(INITIAL + 1), text: new Utf8Column(false, 256),
+    frag: new Int32Array(INITIAL + 2), fragWords: NO_WORDS, fragDoubles: undefined, fragAt: new Int32Array(INITIAL + 1), text: new Utf8Column(false, 256),
   };
 }
 
@@ -91,9 +92,11 @@ export class JsonObjectWriter {
   private tSlots = 0;
   /** Fragment j = tText[tFrag[j] .. tFrag[j+1]) precedes slot j; fragment tSlots closes the object. */
   private tFrag: Int32Array = new Int32Array(INITIAL + 2);
-  /** The fragments as little-endian words, fragment j from word tFragAt[j] (zero-padded to whole
-   * words): copied a word at a time with aligned loads. */
+  /** The fragments, fragment j from byte 8·tFragAt[j] (zero-padded to 8-byte units), as little-endian
+   * 32-bit words and, when no 8-byte unit reads as a NaN, as doubles: a double copies 8 bytes in one
+   * store, and every non-NaN double keeps its exact bits from load to store (a NaN's payload may not). */
   private tFragWords: Int32Array = NO_WORDS;
+  private tFragDoubles: Float64Array | undefined;
   private tFragAt: Int32Array = new Int32Array(INITIAL + 1);
   private tText = new Utf8Column(false, 256);
   private readonly colView = new DataViewCache();
@@ -291,6 +294,7 @@ export class JsonObjectWriter {
       this.switchTemplate();
     }
     const words = this.tFragWords;
+    const doubles = this.tFragDoubles;
     const fragAt = this.tFragAt;
     const frag = this.tFrag;
     const slotEntry = this.tSlot;
@@ -311,8 +315,9 @@ export class JsonObjectWriter {
     let o = col.byteLength;
     for (let j = 0; ; j++) {
       const n = frag[j + 1] - frag[j];
-      // Whole words, the last one possibly running past the fragment: what follows overwrites it.
-      for (let k = 0, w = fragAt[j]; k < n; k += 4) dv.setInt32(o + k, words[w++], true);
+      // Whole units, the last one possibly running past the fragment: what follows overwrites it.
+      if (doubles !== undefined) for (let k = 0, w = fragAt[j]; k < n; k += 8) dv.setFloat64(o + k, doubles[w++], true);
+      else for (let k = 0, w = fragAt[j] * 2; k < n; k += 4) dv.setInt32(o + k, words[w++], true);
       o += n;
       if (j === slots) break;
       const e = slotEntry[j];
@@ -442,6 +447,7 @@ export class JsonObjectWriter {
     t.slots = this.tSlots;
     t.frag = this.tFrag;
     t.fragWords = this.tFragWords;
+    t.fragDoubles = this.tFragDoubles;
     t.fragAt = this.tFragAt;
     t.text = this.tText;
   }
@@ -459,6 +465,7 @@ export class JsonObjectWriter {
     this.tSlots = t.slots;
     this.tFrag = t.frag;
     this.tFragWords = t.fragWords;
+    this.tFragDoubles = t.fragDoubles;
     this.tFragAt = t.fragAt;
     this.tText = t.text;
   }
@@ -537,21 +544,22 @@ export class JsonObjectWriter {
     }
   }
 
-  /** Copies the template's fragments 0 … slots into tFragWords, each from a word boundary. */
+  /** Copies the template's fragments 0 … slots into tFragWords / tFragDoubles, each from an 8-byte boundary. */
   private packFragments(slots: number): void {
     const frag = this.tFrag;
     if (this.tFragAt.length < slots + 1) this.tFragAt = new Int32Array(frag.length);
     const at = this.tFragAt;
-    let words = 0;
+    let units = 0;
     for (let j = 0; j <= slots; j++) {
-      at[j] = words;
-      words += (frag[j + 1] - frag[j] + 3) >> 2;
+      at[j] = units;
+      units += (frag[j + 1] - frag[j] + 7) >> 3;
     }
-    const packed = new Int32Array(words);
-    const bytes = new Uint8Array(packed.buffer);
+    const doubles = new Float64Array(units);
+    const bytes = new Uint8Array(doubles.buffer);
     const text = this.tText.bytes;
-    for (let j = 0; j <= slots; j++) bytes.set(text.subarray(frag[j], frag[j + 1]), at[j] * 4);
-    this.tFragWords = littleEndianWords(packed);
+    for (let j = 0; j <= slots; j++) bytes.set(text.subarray(frag[j], frag[j + 1]), at[j] * 8);
+    this.tFragWords = littleEndianWords(new Int32Array(doubles.buffer));
+    this.tFragDoubles = doubles.every((d) => d === d) && IS_LITTLE_ENDIAN ? doubles : undefined;
   }
 
   private compareKeys(a: number, b: number): number {
@@ -569,6 +577,8 @@ export class JsonObjectWriter {
     return la - lb;
   }
 }
+
+const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** `a` with each element's bytes read as a little-endian int32 (a no-op on little-endian hosts). */
 function littleEndianWords(a: Int32Array): Int32Array {
