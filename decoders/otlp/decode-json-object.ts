@@ -129,27 +129,30 @@ export class JsonObjectWriter {
     return this.n;
   }
 
+  /** Kept small so that it inlines into the add… methods; growth is out of line. */
   private slot(): number {
     const i = this.n++;
-    if (i === this.capacity) {
-      const cap = i * 2;
-      this.capacity = cap;
-      this.keyStart = grown32(this.keyStart, cap);
-      this.keyEnd = grown32(this.keyEnd, cap);
-      this.valStart = grown32(this.valStart, cap);
-      this.valEnd = grown32(this.valEnd, cap);
-      const kind = new Uint8Array(cap);
-      kind.set(this.valKind);
-      this.valKind = kind;
-      const checked = new Uint8Array(cap);
-      checked.set(this.keyChecked);
-      this.keyChecked = checked;
-      for (let k = i; k < cap; k++) {
-        this.keySrc.push(NO_BYTES);
-        this.valSrc.push(NO_BYTES);
-      }
-    }
+    if (i === this.capacity) this.growEntries(i);
     return i;
+  }
+
+  private growEntries(i: number): void {
+    const cap = i * 2;
+    this.capacity = cap;
+    this.keyStart = grown32(this.keyStart, cap);
+    this.keyEnd = grown32(this.keyEnd, cap);
+    this.valStart = grown32(this.valStart, cap);
+    this.valEnd = grown32(this.valEnd, cap);
+    const kind = new Uint8Array(cap);
+    kind.set(this.valKind);
+    this.valKind = kind;
+    const checked = new Uint8Array(cap);
+    checked.set(this.keyChecked);
+    this.keyChecked = checked;
+    for (let k = i; k < cap; k++) {
+      this.keySrc.push(NO_BYTES);
+      this.valSrc.push(NO_BYTES);
+    }
   }
 
   /** Adds the KeyValue message in [start, end) of the reader's buffer; a missing value is null. */
@@ -186,11 +189,15 @@ export class JsonObjectWriter {
       this.valKind[i] = VALUE_NULL;
       this.valSrc[i] = buf;
     }
-    if (this.matching) {
-      if (this.payloadEntryMatches(i, ks, ke, vs < 0)) return;
-      this.stopMatching(i);
-    }
-    this.keySrc[i] = buf;
+    if (this.matching && this.payloadEntryMatches(i, ks, ke, vs < 0)) return;
+    this.storePayloadKey(i, ks, ke);
+  }
+
+  /** Stores entry i's key, bytes [ks, ke) of the payload (unchecked UTF-8): the entries no longer
+   * match the template. Out of line so that addKeyValue stays small enough to inline. */
+  private storePayloadKey(i: number, ks: number, ke: number): void {
+    if (this.matching) this.stopMatching(i);
+    this.keySrc[i] = this.r.buf;
     this.keyStart[i] = ks;
     this.keyEnd[i] = ke;
     this.keyChecked[i] = 0;
