@@ -1,13 +1,6 @@
-// Byte-range copy, compare and hex through 32-/16-bit DataView accesses. TurboFan inlines DataView
-// loads and stores (unaligned ones included), so moving four bytes costs about what one byte costs
-// in a Uint8Array loop, and there is no per-call setup as with `Uint8Array.set` on a fresh subarray.
-
-/** Copies n bytes: src[s..s+n) (also seen through `sv`) → b[o..o+n) (also seen through `dv`). */
-export function copyWords(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, s: number, n: number): void {
-  let k = 0;
-  for (; k + 4 <= n; k += 4) dv.setUint32(o + k, sv.getUint32(s + k, true), true);
-  for (; k < n; k++) b[o + k] = src[s + k];
-}
+// Byte-range compare and hex through 32-/16-bit DataView accesses. TurboFan inlines DataView loads
+// and stores (unaligned ones included), so moving four bytes costs about what one byte costs in a
+// Uint8Array loop, and there is no per-call setup as with `Uint8Array.set` on a fresh subarray.
 
 /** src[a..a+n) equals src[c..c+n) for ranges of the same array (seen through `sv`). From 4 bytes
  * on, words only: the last word is the range's last four bytes, overlapping the one before. */

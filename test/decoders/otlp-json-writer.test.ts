@@ -38,6 +38,7 @@ const f64 = (field: number, x: number): number[] => {
   return [...tag(field, 1), ...b];
 };
 const utf8 = (s: string): number[] => [...new TextEncoder().encode(s)];
+const utf8Bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 // String material: plain ASCII, every escape class, non-ASCII, and invalid UTF-8 sequences.
 const PIECES: number[][] = [
@@ -242,6 +243,39 @@ test('JsonObjectWriter: a valueless attribute is null even where the previous re
   const data = col.finish();
   const text = (i: number) => new TextDecoder().decode(data.values.subarray(data.valueOffsets[i], data.valueOffsets[i + 1]));
   assert.deepEqual([text(0), text(1)], ['{"a":"x","k":"c"}', '{"a":"y","k":null}']);
+});
+
+test('JsonObjectWriter: template text is copied byte-exact whatever its length and bytes, including 8-byte runs that read as NaN doubles', () => {
+  // Keys of 1 … 20 bytes put fragments of every length mod 8 around a string value; a constant JSON
+  // extra (bytes passed through as given) places 0xf8 0xff at a fragment's bytes 6 and 7: read as a
+  // double, that 8-byte run is a NaN, whose bits a double copy need not keep.
+  const nanJson = Uint8Array.from([0x22, 0xf8, 0xff, 0x22]);
+  for (let keyLength = 1; keyLength <= 20; keyLength++) {
+    const key = 'k'.repeat(keyLength);
+    const payload: number[] = [];
+    const ranges: Array<[number, number]> = [];
+    for (let rec = 0; rec < 3; rec++) {
+      const kv = [...len(1, utf8(key)), ...len(2, len(1, utf8(`v${rec}`)))];
+      ranges.push([payload.length, payload.length + kv.length]);
+      payload.push(...kv);
+    }
+    const r = new WireReader(Uint8Array.from(payload));
+    const writer = new JsonObjectWriter(r);
+    const col = new Utf8Column(false, 64);
+    for (const [s, e] of ranges) {
+      writer.reset();
+      writer.addJson(utf8Bytes('A'), nanJson);
+      writer.addKeyValue(s, e);
+      writer.writeTo(col);
+      col.endValue();
+    }
+    const data = col.finish();
+    for (let rec = 0; rec < 3; rec++) {
+      const got = [...data.values.subarray(data.valueOffsets[rec], data.valueOffsets[rec + 1])];
+      const want = [...utf8('{"A":'), ...nanJson, ...utf8(`,"${key}":"v${rec}"}`)];
+      assert.deepEqual(got, want, `key of ${keyLength} bytes, record ${rec}`);
+    }
+  }
 });
 
 test('equalWords: ranges of every length up to 13 bytes are equal exactly when no byte differs', () => {
