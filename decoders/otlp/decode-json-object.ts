@@ -601,33 +601,34 @@ function equalBytes(a: Uint8Array, as: number, b: Uint8Array, bs: number, len: n
 
 /** Writes bytes [s, e) as a JSON string at b[o] when they are ASCII needing no escapes; returns the
  * new position, or -1 (nothing committed) otherwise. Four bytes at a time through the DataViews `dv`
- * (over b, with WORD_SLACK bytes of room past the string) and `sv` (over src, srcLength bytes). */
+ * (over b, with WORD_SLACK bytes of room past the string) and `sv` (over src, srcLength bytes); one
+ * loop with one escape check, the last word included (small enough for V8 to inline into writeTo). */
 function putAsciiJsonString(dv: DataView, b: Uint8Array, o: number, sv: DataView, src: Uint8Array, srcLength: number, s: number, e: number): number {
+  if (e + 3 > srcLength) return putAsciiJsonStringBytes(b, o, src, s, e);
   b[o++] = 0x22;
-  let k = s;
-  for (; k + 4 <= e; k += 4) {
+  for (let k = s; k < e; k += 4) {
+    // A last word of 1–3 bytes reads past the string: those bytes are checked as 'a', written, and
+    // overwritten by the closing quote and what follows.
     const w = sv.getInt32(k, true);
-    if (needsEscape4(w)) return -1;
+    const keep = e - k >= 4 ? -1 : KEEP_LOW_BYTES[e - k];
+    if (needsEscape4((w & keep) | (0x61616161 & ~keep))) return -1;
     dv.setInt32(o, w, true);
-    o += 4;
+    o += e - k >= 4 ? 4 : e - k;
   }
-  const rest = e - k;
-  if (rest > 0) {
-    if (k + 4 <= srcLength) {
-      // The last 1–3 bytes in one word too: the bytes after them are checked as 'a', written, and
-      // overwritten by the closing quote and what follows.
-      const w = sv.getInt32(k, true);
-      const keep = (1 << (rest * 8)) - 1;
-      if (needsEscape4((w & keep) | (0x61616161 & ~keep))) return -1;
-      dv.setInt32(o, w, true);
-      o += rest;
-    } else {
-      for (; k < e; k++) {
-        const c = src[k];
-        if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) return -1;
-        b[o++] = c;
-      }
-    }
+  b[o++] = 0x22;
+  return o;
+}
+
+/** Masks of a word's low 0–3 bytes. */
+const KEEP_LOW_BYTES = Int32Array.of(0, 0xff, 0xffff, 0xffffff);
+
+/** putAsciiJsonString byte by byte, for a string too close to the end of its buffer for word reads. */
+function putAsciiJsonStringBytes(b: Uint8Array, o: number, src: Uint8Array, s: number, e: number): number {
+  b[o++] = 0x22;
+  for (let k = s; k < e; k++) {
+    const c = src[k];
+    if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) return -1;
+    b[o++] = c;
   }
   b[o++] = 0x22;
   return o;
