@@ -278,6 +278,30 @@ test('JsonObjectWriter: template text is copied byte-exact whatever its length a
   }
 });
 
+test('JsonObjectWriter: string values ending at or just before the end of the payload, with escapes or non-ASCII in any position', () => {
+  const chars = ['a', '"', '\\', '\x1f', '\u00e9', '\u{1f600}'];
+  for (let length = 0; length <= 9; length++) {
+    for (const c of chars) {
+      for (let at = 0; at < Math.max(1, length); at++) {
+        const value = length === 0 ? '' : 'x'.repeat(at) + c + 'y'.repeat(length - at - 1);
+        for (let pad = 0; pad <= 4; pad++) {
+          const kv = [...len(1, utf8('k')), ...len(2, len(1, utf8(value)))];
+          const r = new WireReader(Uint8Array.from([...kv, ...new Array<number>(pad).fill(0x61)]));
+          const writer = new JsonObjectWriter(r);
+          const col = new Utf8Column(false, 64);
+          writer.reset();
+          writer.addKeyValue(0, kv.length);
+          writer.writeTo(col);
+          col.endValue();
+          const data = col.finish();
+          const got = new TextDecoder().decode(data.values.subarray(data.valueOffsets[0], data.valueOffsets[1]));
+          assert.equal(got, jsonObject([['k', JSON.stringify(value)]]), `${JSON.stringify(value)}, ${pad} bytes after`);
+        }
+      }
+    }
+  }
+});
+
 test('equalWords: ranges of every length up to 13 bytes are equal exactly when no byte differs', () => {
   const src = new Uint8Array(64).map((_, i) => 0x41 + (i % 16));
   const sv = new DataView(src.buffer);
