@@ -565,8 +565,8 @@ export class JsonObjectWriter {
     const bytes = new Uint8Array(doubles.buffer);
     const text = this.tText.bytes;
     for (let j = 0; j <= slots; j++) bytes.set(text.subarray(frag[j], frag[j + 1]), at[j] * 8);
+    this.tFragDoubles = IS_LITTLE_ENDIAN && doubles.every((d) => d === d) ? doubles : undefined;
     this.tFragWords = littleEndianWords(new Int32Array(doubles.buffer));
-    this.tFragDoubles = doubles.every((d) => d === d) && IS_LITTLE_ENDIAN ? doubles : undefined;
   }
 
   private compareKeys(a: number, b: number): number {
