@@ -67,11 +67,25 @@ interface Projected {
 const projections = new Map<string, Projected>();
 const PROJECTIONS_MAX = 256;
 
+let lastProjected: Projected | undefined;
+
+function sameFields(a: Field[], b: Field[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function projected(fields: Field[]): Projected {
+  // Scans decode segment after segment with one projection: the last one is checked first.
+  if (lastProjected && sameFields(lastProjected.fields, fields)) return lastProjected;
+  return (lastProjected = projectedByNames(fields));
+}
+
+function projectedByNames(fields: Field[]): Projected {
   const key = fields.map((f) => f.name).join('\0');
   const known = projections.get(key);
   // Names alone may repeat across views (their fields differ): the very same Field objects only.
-  if (known && known.fields.length === fields.length && known.fields.every((f, i) => f === fields[i])) return known;
+  if (known && sameFields(known.fields, fields)) return known;
   if (projections.size >= PROJECTIONS_MAX) projections.clear();
   const p = { fields: fields.slice(), schema: new Schema(fields), struct: new Struct(fields) };
   projections.set(key, p);
@@ -266,8 +280,22 @@ export class ScopeInfo {
     let scopeEnd = -1;
     let urlStart = -1;
     let urlEnd = -1;
+    const buf = r.buf;
     r.pos = start;
     while (r.pos < end) {
+      // The usual entry, a record (tag 0x12) with a one- or two-byte length, is counted and skipped
+      // inline; anything else (or out of bounds) takes the general path.
+      const p = r.pos;
+      if (buf[p] === 0x12 && p + 3 <= end) {
+        const b1 = buf[p + 1];
+        const b2 = buf[p + 2];
+        const stop = b1 < 0x80 ? p + 2 + b1 : b2 < 0x80 ? p + 3 + ((b1 & 0x7f) | (b2 << 7)) : -1;
+        if (stop >= 0 && stop <= end) {
+          this.records++;
+          r.pos = stop;
+          continue;
+        }
+      }
       const tag = r.tag(end);
       const f = tag >>> 3;
       const wt = tag & 7;
