@@ -116,29 +116,15 @@ export class JsonObjectWriter {
 
   constructor(private r: WireReader) {}
 
-  /** Moves the writer to another segment's reader (a pooled writer, or one being put back): its
-   * templates' keys that lie in the old payload are copied into storage of their own, and no entry
-   * keeps referring to that payload, so templates carry over without keeping it alive or reading it
-   * after its bytes change. */
+  /** Moves the writer to another segment's reader (a pooled writer, or one being put back). Its
+   * templates are emptied — rebuilt from the new payload's keys on first use, so that matching keys
+   * compare within one payload — and nothing keeps referring to the old payload. Allocates nothing. */
   rebind(r: WireReader): void {
-    const old = this.r.buf;
     if (this.active >= 0) this.storeTemplate(this.templates[this.active]);
     for (const t of this.templates) {
-      let bytes = 0;
-      for (let i = 0; i < t.keyCount; i++) if (t.keySrc[i] === old) bytes += t.keyEnd[i] - t.keyStart[i];
-      const own = bytes > 0 ? new Uint8Array(bytes) : NO_BYTES;
-      let o = 0;
-      for (let i = 0; i < t.keyCount; i++) {
-        if (t.keySrc[i] !== old) continue;
-        const s = t.keyStart[i];
-        const e = t.keyEnd[i];
-        own.set(old.subarray(s, e), o);
-        t.keySrc[i] = own;
-        t.keyStart[i] = o;
-        t.keyEnd[i] = o += e - s;
-      }
-      // Null values (the only template values from the payload) match by position, not by source.
-      for (let i = 0; i < t.keyCount; i++) if (t.valSrc[i] === old) t.valSrc[i] = NO_BYTES;
+      t.keyCount = -1;
+      t.keySrc.fill(NO_BYTES);
+      t.valSrc.fill(NO_BYTES);
     }
     if (this.active >= 0) this.useTemplate(this.templates[this.active]);
     this.keySrc.fill(NO_BYTES);
