@@ -3,7 +3,7 @@
 // what a lone decode of it gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RecordBatch } from 'apache-arrow';
+import { RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { decodeOtlpLogs } from '../../decoders/otlp/decode-logs.js';
 import { decodeOtlpSpans } from '../../decoders/otlp/decode-spans.js';
 import { decodeOtlpMeasures, decodeOtlpHistograms } from '../../decoders/otlp/decode-metrics.js';
@@ -102,4 +102,18 @@ test('key templates built from one segment never put its keys into the next one 
       own.fill(0x61);
     }
   }
+});
+
+test('decoded batches behave as Arrow record batches: IPC round trip, slice, dictionaries', () => {
+  const seg = spansWithKeys(['alpha', 'beta']);
+  const batches = [...decodeOtlpSpans(seg, CTX, null, { batchRows: 2 })];
+  assert.deepEqual(batches.map((b) => b.numRows), [2, 1]);
+  const expected = batchesToRows(batches);
+  assert.ok(batches.every((b) => b instanceof RecordBatch && b.schema === batches[0].schema));
+  // One batch per table: tables of several batches with different dictionaries do not round-trip
+  // through apache-arrow's IPC writer, whoever made the batches.
+  const [whole] = decodeOtlpSpans(seg, CTX, null);
+  assert.deepEqual(batchesToRows(tableFromIPC(tableToIPC(new Table([whole]))).batches), expected);
+  assert.deepEqual(batchesToRows([batches[0].slice(1)]), expected.slice(1, batches[0].numRows));
+  assert.ok(batches[0].dictionaries.size > 0);
 });
