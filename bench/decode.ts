@@ -1,7 +1,7 @@
 // Decoder throughput: OTLP segments → Arrow batches, against protobufjs decoding the same bytes in
 // the same run. Records per second (wall clock and CPU time, medians of 5 rounds) for a typical
 // projection and for all columns, the ratios to protobufjs, peak RSS. CONTRAIL_BENCH_SCALE (default 1)
-// scales the record counts.
+// scales the record counts. Each signal runs twice: large segments, then SDK-sized ones (512 records).
 import { performance } from 'node:perf_hooks';
 import type protobuf from 'protobufjs';
 import type { RecordBatch } from 'apache-arrow';
@@ -21,8 +21,8 @@ const kv = (key: string, v: string | number) =>
 const bytesOf = (i: number, n: number) => Uint8Array.from({ length: n }, (_, k) => (i * 31 + k * 7) & 0xff);
 const ROUTES = ['/api/orders', '/api/cart', '/api/users/:id', '/health', '/api/checkout'];
 
-function logsSegment(n: number): Uint8Array {
-  const logRecords = Array.from({ length: n }, (_, i) => ({
+function logsSegment(n: number, first = 0): Uint8Array {
+  const logRecords = Array.from({ length: n }, (_, k) => first + k).map((i) => ({
     timeUnixNano: String(T0 + BigInt(i) * 1_000_123n),
     observedTimeUnixNano: String(T0 + BigInt(i) * 1_000_123n + 500n),
     severityNumber: [9, 9, 9, 5, 13, 17][i % 6],
@@ -39,8 +39,8 @@ function logsSegment(n: number): Uint8Array {
   })).finish();
 }
 
-function spansSegment(n: number): Uint8Array {
-  const spans = Array.from({ length: n }, (_, i) => ({
+function spansSegment(n: number, first = 0): Uint8Array {
+  const spans = Array.from({ length: n }, (_, k) => first + k).map((i) => ({
     traceId: bytesOf(Math.floor(i / 8), 16),
     spanId: bytesOf(i, 8),
     parentSpanId: i % 8 === 0 ? undefined : bytesOf(i - 1, 8),
@@ -58,10 +58,10 @@ function spansSegment(n: number): Uint8Array {
   })).finish();
 }
 
-function metricsSegment(points: number): Uint8Array {
+function metricsSegment(points: number, first = 0): Uint8Array {
   const perMetric = 100;
   const metrics = Array.from({ length: Math.ceil(points / perMetric) }, (_, m) => {
-    const dataPoints = Array.from({ length: perMetric }, (_, i) => ({
+    const dataPoints = Array.from({ length: Math.min(perMetric, points - m * perMetric) }, (_, k) => first + k).map((i) => ({
       timeUnixNano: String(T0 + BigInt(i) * 10_000_000_000n),
       startTimeUnixNano: String(T0),
       attributes: [kv('host', `h${i % 4}`), kv('cpu', i % 8)],
@@ -105,18 +105,19 @@ function median(xs: number[]): number {
 
 /** The records are split into ROUNDS rounds; each round times protobufjs, then the typical projection,
  * then all columns, each warmed up once beforehand. Figures are medians over the rounds; ratios are
- * medians of the per-round ratios (same round, same machine state). */
-function run(label: string, segment: Uint8Array, perSegment: number, repeat: number, decode: Decode, typical: string[], type: protobuf.Type): void {
+ * medians of the per-round ratios (same round, same machine state). `segments` are decoded in turn
+ * (`repeat` decodes in all), each holding `perSegment` records. */
+function run(label: string, segments: Uint8Array[], perSegment: number, repeat: number, decode: Decode, typical: string[], type: protobuf.Type): void {
   const perRound = Math.max(1, Math.round(repeat / ROUNDS));
   let expectRows = -1;
   const ours = (projection: string[] | null) => () => {
     let rows = 0;
-    for (let r = 0; r < perRound; r++) for (const b of decode(segment, CTX, projection)) rows += b.numRows;
+    for (let r = 0; r < perRound; r++) for (const b of decode(segments[r % segments.length], CTX, projection)) rows += b.numRows;
     if (expectRows >= 0 && rows !== expectRows) throw new Error(`decoded ${rows} records, expected ${expectRows}`);
     return rows;
   };
   const baseline = () => {
-    for (let r = 0; r < perRound; r++) type.decode(segment);
+    for (let r = 0; r < perRound; r++) type.decode(segments[r % segments.length]);
     return perSegment * perRound;
   };
   baseline();
@@ -141,19 +142,45 @@ function run(label: string, segment: Uint8Array, perSegment: number, repeat: num
     return `${wall} ${ratio('wall')}×  ${cpu} ${ratio('cpu')}×`;
   };
   const total = perSegment * perRound * ROUNDS;
-  console.log(`\n${label}: ${total.toLocaleString('en-US')} records (${ROUNDS} rounds × ${perRound} × segment of ${segment.length.toLocaleString('en-US')} bytes), medians; × = ratio to protobufjs`);
+  const bytes = (n: number) => n.toLocaleString('en-US');
+  const what = segments.length === 1
+    ? `segment of ${bytes(segments[0].length)} bytes`
+    : `${segments.length} distinct segments of ${perSegment} records, ~${bytes(Math.round(segments.reduce((n, x) => n + x.length, 0) / segments.length))} bytes each, in turn`;
+  console.log(`\n${label}: ${total.toLocaleString('en-US')} records (${ROUNDS} rounds × ${perRound} × ${what}), medians; × = ratio to protobufjs`);
   console.log(`  protobufjs full decode   ${line(pb)}`);
   console.log(`  contrail typical (${typical.join(',')})`);
   console.log(`                           ${line(typ)}`);
   console.log(`  contrail all columns     ${line(all)}`);
 }
 
+/** OpenTelemetry SDKs export in batches of at most 512 records (BatchLogRecordProcessor and
+ * BatchSpanProcessor maxExportBatchSize), and ingest stores each request as it came: the segments the
+ * decoders mostly see. The same record totals as the large-segment runs, spread over a ring of
+ * distinct segments (different content and buffers, as successive requests would be). */
+const SDK_BATCH = 512;
+const SDK_RING = 16;
+/** Metrics are exported per collection, not in 512-record batches: their small-segment line only
+ * shows the decoder's per-segment cost at that size. */
+function sdkSegments(make: (n: number, first: number) => Uint8Array): Uint8Array[] {
+  return Array.from({ length: SDK_RING }, (_, k) => make(SDK_BATCH, k * SDK_BATCH));
+}
+
 const logsPer = 10_000;
-run('logs', logsSegment(logsPer), logsPer, Math.max(1, Math.round(100 * SCALE)), decodeOtlpLogs, ['time', 'level', 'target', 'msg'], ResourceLogs);
+const logsRepeat = Math.max(1, Math.round(100 * SCALE));
+const logsTypical = ['time', 'level', 'target', 'msg'];
+run('logs', [logsSegment(logsPer)], logsPer, logsRepeat, decodeOtlpLogs, logsTypical, ResourceLogs);
+run(`logs, SDK-sized segments (${SDK_BATCH} records)`, sdkSegments(logsSegment), SDK_BATCH, Math.round((logsRepeat * logsPer) / SDK_BATCH),
+  decodeOtlpLogs, logsTypical, ResourceLogs);
 const spansPer = 5_000;
-run('spans', spansSegment(spansPer), spansPer, Math.max(1, Math.round(40 * SCALE)), decodeOtlpSpans,
-  ['trace_id', 'span_id', 'start_time', 'duration', 'name', 'kind'], ResourceSpans);
+const spansRepeat = Math.max(1, Math.round(40 * SCALE));
+const spansTypical = ['trace_id', 'span_id', 'start_time', 'duration', 'name', 'kind'];
+run('spans', [spansSegment(spansPer)], spansPer, spansRepeat, decodeOtlpSpans, spansTypical, ResourceSpans);
+run(`spans, SDK-sized segments (${SDK_BATCH} spans)`, sdkSegments(spansSegment), SDK_BATCH, Math.round((spansRepeat * spansPer) / SDK_BATCH),
+  decodeOtlpSpans, spansTypical, ResourceSpans);
 const pointsPer = 10_000;
-run('metrics (gauge + sum points)', metricsSegment(pointsPer), pointsPer, Math.max(1, Math.round(100 * SCALE)), decodeOtlpMeasures,
-  ['time', 'name', 'value'], ResourceMetrics);
+const pointsRepeat = Math.max(1, Math.round(100 * SCALE));
+const metricsTypical = ['time', 'name', 'value'];
+run('metrics (gauge + sum points)', [metricsSegment(pointsPer)], pointsPer, pointsRepeat, decodeOtlpMeasures, metricsTypical, ResourceMetrics);
+run(`metrics, small segments (${SDK_BATCH} points)`, sdkSegments(metricsSegment), SDK_BATCH, Math.round((pointsRepeat * pointsPer) / SDK_BATCH),
+  decodeOtlpMeasures, metricsTypical, ResourceMetrics);
 console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

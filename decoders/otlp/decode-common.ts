@@ -10,7 +10,7 @@ import { utf8Vector, constantDictionaryData, constantTimestampData } from '../co
 import { jsonObject } from './any-value.js';
 import { WireReader, WIRE_LEN } from '../protowire.js';
 import { anyValueIsSet, jsonStringBytes, utf8, writeAnyValueJson } from './decode-json-text.js';
-import { readKeyValueRanges, type JsonObjectWriter } from './decode-json-object.js';
+import { readKeyValueRanges, JsonObjectWriter } from './decode-json-object.js';
 import { Utf8Column } from '../columns.js';
 
 /** Columns whose value is the same on every row of a segment. */
@@ -58,17 +58,77 @@ function constantDictionary(name: string, text: string): Vector<Utf8> {
   return vector;
 }
 
+/** A projection's schema and struct type, made once: Arrow types and schemas are never mutated. */
+interface Projected {
+  fields: Field[];
+  schema: Schema;
+  struct: Struct;
+}
+const projections = new Map<string, Projected>();
+const PROJECTIONS_MAX = 256;
+
+let lastProjected: Projected | undefined;
+
+function sameFields(a: Field[], b: Field[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function projected(fields: Field[]): Projected {
+  // Scans decode segment after segment with one projection: the last one is checked first.
+  if (lastProjected && sameFields(lastProjected.fields, fields)) return lastProjected;
+  return (lastProjected = projectedByNames(fields));
+}
+
+function projectedByNames(fields: Field[]): Projected {
+  const key = fields.map((f) => f.name).join('\0');
+  const known = projections.get(key);
+  // Names alone may repeat across views (their fields differ): the very same Field objects only.
+  if (known && sameFields(known.fields, fields)) return known;
+  if (projections.size >= PROJECTIONS_MAX) projections.clear();
+  const p = { fields: fields.slice(), schema: new Schema(fields), struct: new Struct(fields) };
+  projections.set(key, p);
+  return p;
+}
+
+/** A record batch over `data` (a struct whose children all have its length). The RecordBatch
+ * constructor would re-derive the schema to pad shorter children (cloning every field and merging
+ * metadata maps, a good part of a small segment's cost); with nothing to pad, the batch is made
+ * directly with the fields the constructor sets. */
+function recordBatchOf(schema: Schema, data: Data<Struct>): RecordBatch {
+  const batch = Object.create(RecordBatch.prototype) as RecordBatch & { _metadata: Map<string, string> };
+  Object.assign(batch, { schema, data, _metadata: new Map<string, string>() });
+  return batch;
+}
+
+/** The one-row dictionary Data of a constant column last made for `length` rows, per dictionary:
+ * consecutive segments (same stream, same batch length) share it, as they share its vector. */
+const constantData = new WeakMap<Vector<Utf8>, Data>();
+
+function constantColumnData(type: Dictionary<Utf8, Int32>, dict: Vector<Utf8>, length: number): Data {
+  const last = constantData.get(dict);
+  if (last && last.length === length && last.type === type) return last;
+  // Every constant column's codes are zeros: the module-wide (read-only) zero buffer serves them all.
+  const data = constantDictionaryData(type, dict, length);
+  constantData.set(dict, data);
+  return data;
+}
+
 /** Assembles record batches of the projected fields: variable columns come from the decoder, constant
  * ones are made here once per segment. */
 export class BatchAssembler {
   readonly schema: Schema;
+  private readonly struct: Struct;
   private readonly dictionaries = new Map<string, Vector<Utf8>>();
 
   constructor(
     readonly fields: Field[],
     private readonly ctx: DecodeContext,
   ) {
-    this.schema = new Schema(fields);
+    const p = projected(fields);
+    this.schema = p.schema;
+    this.struct = p.struct;
     for (const f of fields) {
       if (CONSTANT_COLUMNS.has(f.name) && f.name !== 'insert_time') {
         this.dictionaries.set(f.name, constantDictionary(f.name, constantText(ctx, f.name)));
@@ -78,16 +138,41 @@ export class BatchAssembler {
 
   /** `variable(name)` returns the finished data of a non-constant projected column. */
   batch(length: number, variable: (name: string) => Data): RecordBatch {
-    // Every constant column's codes are zeros: the module-wide (read-only) zero buffer serves them all.
     const children = this.fields.map((f) => {
       if (f.name === 'insert_time') return constantTimestampData(this.ctx.insertTime, length);
       const dict = this.dictionaries.get(f.name);
-      if (dict) return constantDictionaryData(f.type as Dictionary<Utf8, Int32>, dict, length);
+      if (dict) return constantColumnData(f.type as Dictionary<Utf8, Int32>, dict, length);
       return variable(f.name);
     });
-    const data = makeData({ type: new Struct(this.fields), length, children, nullCount: 0 });
-    return new RecordBatch(this.schema, data);
+    for (const c of children) if (c.length !== length) throw new Error(`column of ${c.length} rows in a batch of ${length}`);
+    const data = makeData({ type: this.struct, length, children, nullCount: 0 });
+    return recordBatchOf(this.schema, data);
   }
+}
+
+/** JsonObjectWriters put back by finished decodes, per role (the writer of span properties, of log
+ * properties…): a writer's key templates then carry over to the next segment of the same kind,
+ * which usually repeats the same attribute keys. A decode takes its own writers, so two decodes alive
+ * at once never share one; a decode that failed does not put its writers back (one may have stopped
+ * in the middle of rebuilding a template). */
+const writerPools = new Map<string, JsonObjectWriter[]>();
+const WRITERS_PER_ROLE = 4;
+/** What pooled writers are bound to: no payload. */
+const NO_SEGMENT = new WireReader(new Uint8Array(0));
+
+export function takeJsonWriter(role: string, r: WireReader): JsonObjectWriter {
+  const w = writerPools.get(role)?.pop();
+  if (!w) return new JsonObjectWriter(r);
+  w.rebind(r);
+  return w;
+}
+
+/** Puts back a writer no decode uses any more; it keeps no reference to that decode's payload. */
+export function returnJsonWriter(role: string, w: JsonObjectWriter): void {
+  w.rebind(NO_SEGMENT);
+  let pool = writerPools.get(role);
+  if (!pool) writerPools.set(role, (pool = []));
+  if (pool.length < WRITERS_PER_ROLE) pool.push(w);
 }
 
 /** Inclusive time bounds as (hi, lo) 32-bit words for allocation-free comparisons. */
@@ -131,6 +216,46 @@ export function asCorruptSegment(e: unknown, blockId: string): unknown {
   return e;
 }
 
+/** Extras of recently seen scopes, by the bytes of their InstrumentationScope and schema_url: a
+ * service's segments repeat the same few scopes, so their extras are rendered once and are the same
+ * arrays segment after segment (which lets the JSON writers' templates match them by identity). The
+ * arrays are never mutated once remembered. */
+interface KnownScope {
+  scope: Uint8Array;
+  url: Uint8Array;
+  keys: Uint8Array[];
+  values: Uint8Array[];
+}
+const KNOWN_SCOPES_MAX = 16;
+const knownScopes: KnownScope[] = [];
+let nextKnownScope = 0;
+
+function rangeEquals(a: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+  if (start < 0) return a.length === 0;
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
+}
+
+function knownScopeExtras(buf: Uint8Array, scopeStart: number, scopeEnd: number, urlStart: number, urlEnd: number): KnownScope | undefined {
+  for (const k of knownScopes) {
+    if (rangeEquals(k.scope, buf, scopeStart, scopeEnd) && rangeEquals(k.url, buf, urlStart, urlEnd)) return k;
+  }
+  return undefined;
+}
+
+function rememberScopeExtras(
+  buf: Uint8Array, scopeStart: number, scopeEnd: number, urlStart: number, urlEnd: number, keys: Uint8Array[], values: Uint8Array[],
+): void {
+  const copy = (s: number, e: number) => (s < 0 ? new Uint8Array(0) : buf.slice(s, e));
+  const k: KnownScope = { scope: copy(scopeStart, scopeEnd), url: copy(urlStart, urlEnd), keys, values };
+  if (knownScopes.length < KNOWN_SCOPES_MAX) knownScopes.push(k);
+  else {
+    knownScopes[nextKnownScope] = k;
+    nextKnownScope = (nextKnownScope + 1) % KNOWN_SCOPES_MAX;
+  }
+}
+
 const K_SCOPE_NAME = utf8('otel.scope.name');
 const K_SCOPE_VERSION = utf8('otel.scope.version');
 const K_SCHEMA_URL = utf8('otel.scope.schema_url');
@@ -155,8 +280,22 @@ export class ScopeInfo {
     let scopeEnd = -1;
     let urlStart = -1;
     let urlEnd = -1;
+    const buf = r.buf;
     r.pos = start;
     while (r.pos < end) {
+      // The usual entry, a record (tag 0x12) with a one- or two-byte length, is counted and skipped
+      // inline; anything else (or out of bounds) takes the general path.
+      const p = r.pos;
+      if (buf[p] === 0x12 && p + 3 <= end) {
+        const b1 = buf[p + 1];
+        const b2 = buf[p + 2];
+        const stop = b1 < 0x80 ? p + 2 + b1 : b2 < 0x80 ? p + 3 + ((b1 & 0x7f) | (b2 << 7)) : -1;
+        if (stop >= 0 && stop <= end) {
+          this.records++;
+          r.pos = stop;
+          continue;
+        }
+      }
       const tag = r.tag(end);
       const f = tag >>> 3;
       const wt = tag & 7;
@@ -200,6 +339,18 @@ export class ScopeInfo {
       }
     }
     if (!withExtras) return;
+    const known = knownScopeExtras(r.buf, scopeStart, scopeEnd, urlStart, urlEnd);
+    if (known) {
+      this.extraKeys = known.keys;
+      this.extraValues = known.values;
+      return;
+    }
+    this.readExtras(r, versionStart, versionEnd, attrs, urlStart, urlEnd);
+    rememberScopeExtras(r.buf, scopeStart, scopeEnd, urlStart, urlEnd, this.extraKeys, this.extraValues);
+  }
+
+  /** The §5.2 extras of the scope whose fields `read` located. */
+  private readExtras(r: WireReader, versionStart: number, versionEnd: number, attrs: Array<[number, number]>, urlStart: number, urlEnd: number): void {
     const buf = r.buf;
     const add = (key: Uint8Array, value: Uint8Array): void => {
       this.extraKeys.push(key);

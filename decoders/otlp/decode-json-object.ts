@@ -117,7 +117,24 @@ export class JsonObjectWriter {
    * while it holds the entries' keys are not stored (they are the template's). */
   private matching = true;
 
-  constructor(private readonly r: WireReader) {}
+  constructor(private r: WireReader) {}
+
+  /** Moves the writer to another segment's reader (a pooled writer, or one being put back). Its
+   * templates are emptied — rebuilt from the new payload's keys on first use, so that matching keys
+   * compare within one payload — and nothing keeps referring to the old payload. Allocates nothing. */
+  rebind(r: WireReader): void {
+    if (this.active >= 0) this.storeTemplate(this.templates[this.active]);
+    for (const t of this.templates) {
+      t.keyCount = -1;
+      t.keySrc.fill(NO_BYTES);
+      t.valSrc.fill(NO_BYTES);
+    }
+    if (this.active >= 0) this.useTemplate(this.templates[this.active]);
+    this.keySrc.fill(NO_BYTES);
+    this.valSrc.fill(NO_BYTES);
+    this.r = r;
+    this.reset();
+  }
 
   reset(): void {
     this.n = 0;

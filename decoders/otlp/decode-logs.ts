@@ -4,9 +4,9 @@ import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protow
 import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
 import { Int32Column, Int64Column, Utf8Column, DictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
-import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope } from './decode-common.js';
+import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope, returnJsonWriter, takeJsonWriter } from './decode-common.js';
 import { writeAnyValueText, utf8 } from './decode-json-text.js';
-import { JsonObjectWriter } from './decode-json-object.js';
+import type { JsonObjectWriter } from './decode-json-object.js';
 
 /** severity_number → level (1 fatal … 6 trace); 0 and out-of-range → 4 (info). */
 const LEVEL = new Int32Array(25);
@@ -24,10 +24,14 @@ export function* decodeOtlpLogs(
   opts?: DecodeOptions,
 ): Generator<RecordBatch, void, undefined> {
   const decoder = new LogsDecoder(segment, ctx, projection, opts);
+  let failed = false;
   try {
     yield* decoder.run();
   } catch (e) {
+    failed = true;
     throw asCorruptSegment(e, ctx.blockId);
+  } finally {
+    if (!failed) returnJsonWriter('logs.properties', decoder.props);
   }
 }
 
@@ -46,7 +50,7 @@ class LogsDecoder {
   private readonly level: Int32Column | undefined;
   private readonly msg: Utf8Column | undefined;
   private readonly properties: Utf8Column | undefined;
-  private readonly props: JsonObjectWriter;
+  readonly props: JsonObjectWriter;
   private readonly scope = new ScopeInfo();
 
   constructor(
@@ -74,7 +78,7 @@ class LogsDecoder {
     const textBytes = Math.min(segment.length, 1 << 24);
     this.msg = want.has('msg') ? new Utf8Column(false, textBytes >> 1, 0) : undefined;
     this.properties = want.has('properties') ? new Utf8Column(false, textBytes + (textBytes >> 1), 0) : undefined;
-    this.props = new JsonObjectWriter(this.r);
+    this.props = takeJsonWriter('logs.properties', this.r);
   }
 
   *run(): Generator<RecordBatch, void, undefined> {

@@ -6,9 +6,9 @@ import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protow
 import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
 import { Int32Column, Int64Column, Float64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn, ListColumn } from '../columns.js';
 import { projectFields, type OtlpView } from './schemas.js';
-import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachScope, expectWireType } from './decode-common.js';
+import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachScope, expectWireType, returnJsonWriter, takeJsonWriter } from './decode-common.js';
 import { utf8 } from './decode-json-text.js';
-import { JsonObjectWriter } from './decode-json-object.js';
+import type { JsonObjectWriter } from './decode-json-object.js';
 import { jsonDouble } from './any-value.js';
 import { expHistogramBoundsFinite } from './index-common.js';
 
@@ -63,10 +63,14 @@ function* decodeMetrics(
   opts: DecodeOptions | undefined,
 ): Generator<RecordBatch, void, undefined> {
   const decoder = new MetricsDecoder(view, segment, ctx, projection, opts);
+  let failed = false;
   try {
     yield* decoder.run();
   } catch (e) {
+    failed = true;
     throw asCorruptSegment(e, ctx.blockId);
+  } finally {
+    if (!failed) returnJsonWriter(`${view}.properties`, decoder.props);
   }
 }
 
@@ -87,8 +91,8 @@ class MetricsDecoder {
   private readonly hint: TimeHint;
   private rows = 0;
   private readonly scope = new ScopeInfo();
-  private readonly props: JsonObjectWriter;
-  private readonly scratch = new Utf8Column();
+  readonly props: JsonObjectWriter;
+  private readonly scratch = new Utf8Column(false, 64, 0);
   /** time (0,1), start (2,3), count (4,5), zero_count (6,7) as words of the current point. */
   private readonly w = new Uint32Array(8);
 
@@ -134,7 +138,7 @@ class MetricsDecoder {
     this.out = new BatchAssembler(fields, ctx);
     this.batchRows = batchRowsOf(opts);
     this.hint = new TimeHint(opts);
-    this.props = new JsonObjectWriter(this.r);
+    this.props = takeJsonWriter(`${view}.properties`, this.r);
     const type = (n: string) => fields.find((f) => f.name === n)?.type;
     const has = (n: string) => type(n) !== undefined;
     const dict = (n: string) => (has(n) ? new DictionaryColumn(type(n) as Dictionary<Utf8, Int32>) : undefined);

@@ -4,9 +4,11 @@ import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protow
 import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
 import { Int64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
-import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope } from './decode-common.js';
+import {
+  BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope, returnJsonWriter, takeJsonWriter,
+} from './decode-common.js';
 import { putUint, putUint64Words, writeHex, writeJsonString, utf8 } from './decode-json-text.js';
-import { JsonObjectWriter } from './decode-json-object.js';
+import type { JsonObjectWriter } from './decode-json-object.js';
 import { equalWords, putHexWords } from './byte-words.js';
 
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -69,10 +71,15 @@ export function* decodeOtlpSpans(
   opts?: DecodeOptions,
 ): Generator<RecordBatch, void, undefined> {
   const decoder = new SpansDecoder(segment, ctx, projection, opts);
+  let failed = false;
   try {
     yield* decoder.run();
   } catch (e) {
+    failed = true;
     throw asCorruptSegment(e, ctx.blockId);
+  } finally {
+    // Also when the caller stops early (return() at a yield, between records: writers are idle).
+    if (!failed) decoder.returnWriters();
   }
 }
 
@@ -157,9 +164,16 @@ class SpansDecoder {
     this.properties = want.has('properties') ? new Utf8Column(false, Math.min(segment.length, 1 << 24), 0) : undefined;
     this.events = want.has('events') ? text() : undefined;
     this.links = want.has('links') ? text() : undefined;
-    this.props = this.properties ? new JsonObjectWriter(this.r) : undefined;
-    this.nested = this.events ? new JsonObjectWriter(this.r) : undefined;
-    this.linkAttrs = this.links ? new JsonObjectWriter(this.r) : undefined;
+    this.props = this.properties ? takeJsonWriter('spans.properties', this.r) : undefined;
+    this.nested = this.events ? takeJsonWriter('spans.events', this.r) : undefined;
+    this.linkAttrs = this.links ? takeJsonWriter('spans.links', this.r) : undefined;
+  }
+
+  /** Gives the JSON writers back to the pool (once: the decoder uses them no more). */
+  returnWriters(): void {
+    if (this.props) returnJsonWriter('spans.properties', this.props);
+    if (this.nested) returnJsonWriter('spans.events', this.nested);
+    if (this.linkAttrs) returnJsonWriter('spans.links', this.linkAttrs);
   }
 
   *run(): Generator<RecordBatch, void, undefined> {
