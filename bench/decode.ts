@@ -2,6 +2,7 @@
 // the same run. Records per second (wall clock and CPU time, medians of 5 rounds) for a typical
 // projection and for all columns, the ratios to protobufjs, peak RSS. CONTRAIL_BENCH_SCALE (default 1)
 // scales the record counts. Each signal runs twice: large segments, then SDK-sized ones (512 records).
+// CPU time includes V8's parallel GC helper threads; `node --single-threaded-gc` gives one-core figures.
 import { performance } from 'node:perf_hooks';
 import type protobuf from 'protobufjs';
 import type { RecordBatch } from 'apache-arrow';

@@ -331,7 +331,7 @@ export class JsonObjectWriter {
     const bufLength = buf.length;
     // One reservation for the object: fragments, plus per value its worst case (escaping grows a
     // string ×6, hex ×2, a number from a varint or fixed64 stays under 26 characters), plus the
-    // slack of a word copy running up to 3 bytes past its end.
+    // slack of a word or double copy running up to 7 bytes past its end.
     const need = frag[slots + 1] + 6 * this.valueBytes + 26 * slots + WORD_SLACK;
     col.reserve(need);
     let b = col.bytes;
