@@ -13,6 +13,12 @@ export function equalWords(sv: DataView, src: Uint8Array, a: number, c: number, 
   return sv.getInt32(a + n - 4, true) === sv.getInt32(c + n - 4, true);
 }
 
+/** a[as..as+len) equals b[bs..bs+len), byte by byte (any two arrays). */
+export function equalBytes(a: Uint8Array, as: number, b: Uint8Array, bs: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
+  return true;
+}
+
 const DIGITS = '0123456789abcdef';
 /** Each byte value's two lowercase hex digits as one little-endian 16-bit word. */
 const HEX_PAIR = Uint16Array.from({ length: 256 }, (_, c) => DIGITS.charCodeAt(c >> 4) | (DIGITS.charCodeAt(c & 15) << 8));

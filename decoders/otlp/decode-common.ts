@@ -12,6 +12,7 @@ import { WireReader, WIRE_LEN } from '../protowire.js';
 import { anyValueIsSet, jsonStringBytes, utf8, writeAnyValueJson } from './decode-json-text.js';
 import { readKeyValueRanges, JsonObjectWriter } from './decode-json-object.js';
 import { Utf8Column } from '../columns.js';
+import { equalBytes } from './byte-words.js';
 
 /** Columns whose value is the same on every row of a segment. */
 const CONSTANT_COLUMNS = new Set(['process_id', 'stream_id', 'block_id', 'insert_time', 'exe', 'username', 'computer', 'process_properties']);
@@ -208,6 +209,25 @@ export class TimeHint {
   }
 }
 
+/** A decoder's batches with wire-level failures turned into the segment error. `release` puts the
+ * decoder's pooled writers back when the decode ends or the caller stops it early (writers are idle
+ * at a yield) — not after a failure, where a writer may have stopped in the middle of a template. */
+export function* segmentBatches(
+  batches: Generator<RecordBatch, void, undefined>,
+  blockId: string,
+  release: () => void,
+): Generator<RecordBatch, void, undefined> {
+  let failed = false;
+  try {
+    yield* batches;
+  } catch (e) {
+    failed = true;
+    throw asCorruptSegment(e, blockId);
+  } finally {
+    if (!failed) release();
+  }
+}
+
 /** Turns a wire-level failure into the segment error callers see; other errors pass through. */
 export function asCorruptSegment(e: unknown, blockId: string): unknown {
   if (e instanceof MalformedPayloadError) {
@@ -232,9 +252,7 @@ let nextKnownScope = 0;
 
 function rangeEquals(a: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
   if (start < 0) return a.length === 0;
-  if (a.length !== end - start) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
-  return true;
+  return a.length === end - start && equalBytes(a, 0, buf, start, a.length);
 }
 
 function knownScopeExtras(buf: Uint8Array, scopeStart: number, scopeEnd: number, urlStart: number, urlEnd: number): KnownScope | undefined {

@@ -6,7 +6,7 @@
 // same sequence it only copies fragments and formats values.
 import { type WireReader, WIRE_LEN } from '../protowire.js';
 import { DataViewCache, Utf8Column, isValidUtf8, repairUtf8 } from '../columns.js';
-import { equalWords, putHexWords } from './byte-words.js';
+import { equalBytes, equalWords, putHexWords } from './byte-words.js';
 import { putUint, utf8, writeAnyValueJson, writeJsonString } from './decode-json-text.js';
 
 const VALUE_ANY = 0; // AnyValue message in the payload
@@ -609,11 +609,6 @@ function littleEndianWords(a: Int32Array): Int32Array {
   const view = new DataView(a.buffer, a.byteOffset, a.byteLength);
   for (let i = 0; i < a.length; i++) a[i] = view.getInt32(i * 4, true);
   return a;
-}
-
-function equalBytes(a: Uint8Array, as: number, b: Uint8Array, bs: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
-  return true;
 }
 
 /** Writes bytes [s, e) as a JSON string at b[o] when they are ASCII needing no escapes; returns the

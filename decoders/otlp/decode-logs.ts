@@ -4,7 +4,7 @@ import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protow
 import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
 import { Int32Column, Int64Column, Utf8Column, DictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
-import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope, returnJsonWriter, takeJsonWriter } from './decode-common.js';
+import { BatchAssembler, ScopeInfo, TimeHint, eachRecord, eachScope, returnJsonWriter, segmentBatches, takeJsonWriter } from './decode-common.js';
 import { writeAnyValueText, utf8 } from './decode-json-text.js';
 import type { JsonObjectWriter } from './decode-json-object.js';
 
@@ -24,15 +24,7 @@ export function* decodeOtlpLogs(
   opts?: DecodeOptions,
 ): Generator<RecordBatch, void, undefined> {
   const decoder = new LogsDecoder(segment, ctx, projection, opts);
-  let failed = false;
-  try {
-    yield* decoder.run();
-  } catch (e) {
-    failed = true;
-    throw asCorruptSegment(e, ctx.blockId);
-  } finally {
-    if (!failed) returnJsonWriter('logs.properties', decoder.props);
-  }
+  yield* segmentBatches(decoder.run(), ctx.blockId, () => returnJsonWriter('logs.properties', decoder.props));
 }
 
 class LogsDecoder {

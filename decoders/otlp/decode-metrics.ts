@@ -6,7 +6,7 @@ import { WireReader, WIRE_VARINT, WIRE_I64, WIRE_LEN, WIRE_I32 } from '../protow
 import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.js';
 import { Int32Column, Int64Column, Float64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn, ListColumn } from '../columns.js';
 import { projectFields, type OtlpView } from './schemas.js';
-import { BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachScope, expectWireType, returnJsonWriter, takeJsonWriter } from './decode-common.js';
+import { BatchAssembler, ScopeInfo, TimeHint, eachScope, expectWireType, returnJsonWriter, segmentBatches, takeJsonWriter } from './decode-common.js';
 import { utf8 } from './decode-json-text.js';
 import type { JsonObjectWriter } from './decode-json-object.js';
 import { jsonDouble } from './any-value.js';
@@ -63,15 +63,7 @@ function* decodeMetrics(
   opts: DecodeOptions | undefined,
 ): Generator<RecordBatch, void, undefined> {
   const decoder = new MetricsDecoder(view, segment, ctx, projection, opts);
-  let failed = false;
-  try {
-    yield* decoder.run();
-  } catch (e) {
-    failed = true;
-    throw asCorruptSegment(e, ctx.blockId);
-  } finally {
-    if (!failed) returnJsonWriter(`${view}.properties`, decoder.props);
-  }
+  yield* segmentBatches(decoder.run(), ctx.blockId, () => returnJsonWriter(`${view}.properties`, decoder.props));
 }
 
 /** Reads a fixed64 at r.pos as (lo, hi) words into `w`. */

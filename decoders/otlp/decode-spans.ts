@@ -5,7 +5,7 @@ import { type DecodeContext, type DecodeOptions, batchRowsOf } from '../context.
 import { Int64Column, Utf8Column, DictionaryColumn, FixedDictionaryColumn } from '../columns.js';
 import { projectFields } from './schemas.js';
 import {
-  BatchAssembler, ScopeInfo, TimeHint, asCorruptSegment, eachRecord, eachScope, returnJsonWriter, takeJsonWriter,
+  BatchAssembler, ScopeInfo, TimeHint, eachRecord, eachScope, returnJsonWriter, segmentBatches, takeJsonWriter,
 } from './decode-common.js';
 import { putUint, putUint64Words, writeHex, writeJsonString, utf8 } from './decode-json-text.js';
 import type { JsonObjectWriter } from './decode-json-object.js';
@@ -71,16 +71,7 @@ export function* decodeOtlpSpans(
   opts?: DecodeOptions,
 ): Generator<RecordBatch, void, undefined> {
   const decoder = new SpansDecoder(segment, ctx, projection, opts);
-  let failed = false;
-  try {
-    yield* decoder.run();
-  } catch (e) {
-    failed = true;
-    throw asCorruptSegment(e, ctx.blockId);
-  } finally {
-    // Also when the caller stops early (return() at a yield, between records: writers are idle).
-    if (!failed) decoder.returnWriters();
-  }
+  yield* segmentBatches(decoder.run(), ctx.blockId, () => decoder.returnWriters());
 }
 
 class SpansDecoder {

@@ -1,6 +1,7 @@
 // Byte-level lookup of OTLP/JSON object keys: maps the raw (escape-free) key bytes of the payload
 // to an interned camelCase name without creating a JS string per key, which dominated the scanners.
 import { snakeCase } from './index-common.js';
+import { equalBytes } from './byte-words.js';
 
 const TABLE_BITS = 11;
 const MASK = (1 << TABLE_BITS) - 1;
@@ -27,7 +28,7 @@ export class JsonKeyMap<T> {
     const b = new TextEncoder().encode(spelling);
     let i = hashBytes(b, 0, b.length) & MASK;
     while (this.slots[i] !== 0) {
-      if (equalBytes(this.bytes[this.slots[i] - 1], b, 0, b.length)) return;
+      if (keyEquals(this.bytes[this.slots[i] - 1], b, 0, b.length)) return;
       i = (i + 1) & MASK;
     }
     this.bytes.push(b);
@@ -46,7 +47,7 @@ export class JsonKeyMap<T> {
     for (;;) {
       const e = this.slots[i];
       if (e === 0) return undefined;
-      if (equalBytes(this.bytes[e - 1], buf, start, end)) return this.names[e - 1];
+      if (keyEquals(this.bytes[e - 1], buf, start, end)) return this.names[e - 1];
       i = (i + 1) & MASK;
     }
   }
@@ -81,9 +82,6 @@ function hashBytes(buf: Uint8Array, start: number, end: number): number {
   return hashEnd(h, end - start);
 }
 
-function equalBytes(key: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
-  const n = key.length;
-  if (n !== end - start) return false;
-  for (let i = 0; i < n; i++) if (key[i] !== buf[start + i]) return false;
-  return true;
+function keyEquals(key: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+  return key.length === end - start && equalBytes(key, 0, buf, start, key.length);
 }
